@@ -1,0 +1,47 @@
+"""The settings core needs to decide: the deadline, the preference limits, the form context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.clock import Clock
+from core.municipalities import MunicipalityDirectory
+from core.themes import ThemeCatalog
+from core.validators import Context
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    deadline: datetime
+    min_preferences: int = 3
+    max_preferences: int = 5
+    verification_valid: timedelta = timedelta(minutes=15)
+    verification_max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class Env:
+    """Everything a use case reads besides the unit of work."""
+
+    campaign: Campaign
+    themes: ThemeCatalog
+    municipalities: MunicipalityDirectory
+    clock: Clock
+
+    @property
+    def form_context(self) -> Context:
+        return Context(
+            self.themes,
+            self.municipalities,
+            self.campaign.min_preferences,
+            self.campaign.max_preferences,
+        )
+
+    def deadline_passed(self) -> bool:
+        return self.clock.now() >= self.campaign.deadline
+
+    def municipality_name(self, refnis: str) -> str:
+        found = self.municipalities.get(refnis)
+        return found.name if found else refnis

@@ -1,0 +1,158 @@
+"""Invitations: the officials VLAIO already knows, imported from a CSV staff keep in Excel."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from core.audit import log_action
+from core.campaign import Env
+from core.model import Actor, Contact, new_token
+from core.ports import UnitOfWork
+from core.texts import LANGUAGES
+from core.validators import Context, Kind, clean
+
+_HEADERS = {
+    "municipality": "municipality",
+    "gemeente": "municipality",
+    "name": "name",
+    "naam": "name",
+    "email": "email",
+    "e-mail": "email",
+    "e-mailadres": "email",
+    "language": "language",
+    "taal": "language",
+}
+REQUIRED_COLUMNS = ("municipality", "name", "email")
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    line: int
+    municipality: str
+    name: str
+    email: str
+    language: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    field: str
+    code: str
+    message: str
+
+
+@dataclass
+class ParsedCsv:
+    rows: list[InvitationRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def parse_csv(content: str, ctx: Context, language: str = "nl") -> ParsedCsv:
+    """Comma or semicolon, with or without BOM, English or Dutch headers; bad rows by line."""
+    content = content.removeprefix("\ufeff")
+    result = ParsedCsv()
+    if not content.strip():
+        result.errors.append(RowError(1, "file", "csv.empty", "Het bestand is leeg."))
+        return result
+    first_line = content.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(content), delimiter=delimiter)
+    header = [_HEADERS.get(h.strip().lower(), h.strip().lower()) for h in next(reader)]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        message = "Ontbrekende kolom(men): " + ", ".join(missing)
+        result.errors.append(RowError(1, "header", "csv.missing_columns", message))
+        return result
+    for cells in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        record = dict(zip(header, (c.strip() for c in cells), strict=False))
+        row_errors = _check(line, record, ctx, language)
+        if row_errors:
+            result.errors.extend(row_errors)
+            continue
+        refnis, _ = clean(Kind.MUNICIPALITY, "municipality", record["municipality"], ctx, True, 0)
+        email, _ = clean(Kind.EMAIL, "email", record["email"], ctx, True, 0)
+        lang = (record.get("language") or "nl").lower()[:2]
+        result.rows.append(
+            InvitationRow(line, refnis, " ".join(record["name"].split()), email, lang)
+        )
+    return result
+
+
+def _check(line: int, record: dict[str, str], ctx: Context, language: str) -> list[RowError]:
+    errors: list[RowError] = []
+    checks = (
+        ("municipality", Kind.MUNICIPALITY, True),
+        ("email", Kind.EMAIL, True),
+        ("name", Kind.TEXT, True),
+    )
+    for key, kind, required in checks:
+        _, field_errors = clean(kind, key, record.get(key), ctx, required, 200)
+        errors.extend(RowError(line, key, e.code, e.message(language)) for e in field_errors)
+    lang = (record.get("language") or "nl").strip().lower()
+    if lang[:2] not in LANGUAGES:
+        errors.append(RowError(line, "language", "language.invalid", f"Onbekende taal '{lang}'."))
+    return errors
+
+
+@dataclass
+class ImportOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    contacts: list[Contact] = field(default_factory=list)
+
+
+def import_invitations(
+    uow: UnitOfWork, env: Env, rows: list[InvitationRow], actor: Actor
+) -> ImportOutcome:
+    """Idempotent: the same file twice changes nothing and keeps every token."""
+    outcome = ImportOutcome()
+    now = env.clock.now()
+    for row in rows:
+        existing = [
+            c for c in uow.contacts.for_municipality(row.municipality) if c.email == row.email
+        ]
+        if existing:
+            contact = existing[0]
+            changed = (contact.name, contact.language, contact.invited) != (
+                row.name,
+                row.language,
+                True,
+            )
+            if changed or contact.token is None:
+                contact.name, contact.language, contact.invited = row.name, row.language, True
+                contact.token = contact.token or new_token()
+                uow.contacts.update(contact)
+                outcome.updated += 1
+            else:
+                outcome.unchanged += 1
+        else:
+            contact = Contact(
+                municipality=row.municipality,
+                name=row.name,
+                email=row.email,
+                language=row.language,
+                invited=True,
+                token=new_token(),
+                created_at=now,
+            )
+            uow.contacts.add(contact)
+            outcome.created += 1
+        outcome.contacts.append(contact)
+    log_action(
+        uow,
+        now,
+        actor,
+        "invitations.imported",
+        "invitations",
+        created=outcome.created,
+        updated=outcome.updated,
+        unchanged=outcome.unchanged,
+    )
+    return outcome

@@ -1,0 +1,186 @@
+"""The registration domain: municipalities' registrations, their contacts, and what happened."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    PENDING_VERIFICATION = "pending_verification"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    TELEGRAM = "telegram"
+    CLI = "cli"
+
+
+@dataclass
+class Contact:
+    """A person who speaks for a municipality. Invited contacts carry a personal token."""
+
+    municipality: str
+    name: str
+    email: str
+    function: str = ""
+    phone: str = ""
+    language: str = "nl"
+    telegram_user_id: int | None = None
+    invited: bool = False
+    token: str | None = None
+    verified: bool = False
+    erased: bool = False
+    email_bounced: bool = False
+    telegram_unreachable: bool = False
+    created_at: datetime | None = None
+    id: int | None = None
+
+    @property
+    def trusted(self) -> bool:
+        return (self.invited or self.verified) and not self.erased
+
+
+@dataclass
+class Registration:
+    """One per municipality: its ranked theme preferences and the three free texts."""
+
+    reference: str
+    municipality: str
+    status: Status
+    channel: Channel
+    preferences: tuple[int, ...] = ()
+    beleidsprioriteiten: str | None = None
+    realisaties: str | None = None
+    acties: str | None = None
+    submitted_by: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    submitted_at: datetime | None = None
+    id: int | None = None
+
+    def snapshot(self) -> dict[str, Any]:
+        """What history keeps of a version: the fields a change can touch."""
+        return {
+            "status": self.status.value,
+            "preferences": list(self.preferences),
+            "beleidsprioriteiten": self.beleidsprioriteiten,
+            "realisaties": self.realisaties,
+            "acties": self.acties,
+            "submitted_by": self.submitted_by,
+            "channel": self.channel.value,
+        }
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: a contact (by id, never by address), staff (by login) or the system."""
+
+    kind: str  # "contact" | "staff" | "system" | "anonymous"
+    channel: Channel
+    contact_id: int | None = None
+    name: str = ""
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind in ("staff", "system")
+
+    def label(self) -> str:
+        if self.kind == "contact":
+            return f"contact:{self.contact_id}"
+        return f"{self.kind}:{self.name}" if self.name else self.kind
+
+
+@dataclass
+class HistoryEntry:
+    registration_id: int
+    at: datetime
+    actor: str
+    channel: Channel
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    id: int | None = None
+
+
+@dataclass
+class AuditEntry:
+    at: datetime
+    action: str  # dotted: "registration.submitted", "contact.erased", ...
+    actor: str
+    channel: str
+    subject: str
+    data: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass
+class OutboxMessage:
+    """Something to tell someone, written in the same transaction as its cause."""
+
+    channel: Channel
+    recipient: str
+    language: str
+    kind: str
+    params: dict[str, Any]
+    dedup_key: str
+    created_at: datetime
+    contact_id: int | None = None
+    status: str = "queued"
+    attempts: int = 0
+    id: int | None = None
+
+
+@dataclass
+class Verification:
+    """A submission waiting for its sender to prove the address with a code."""
+
+    code: str
+    email: str
+    municipality: str
+    payload: dict[str, Any]
+    language: str
+    channel: Channel
+    created_at: datetime
+    expires_at: datetime
+    attempts: int = 0
+    used: bool = False
+    telegram_user_id: int | None = None
+    id: int | None = None
+
+
+@dataclass
+class Draft:
+    """A half-finished registration of one chat or person: field values and the current step."""
+
+    owner: str  # "telegram:<user id>", "email:<address>"
+    channel: Channel
+    language: str
+    values: dict[str, Any]
+    step: str | None
+    updated_at: datetime
+    skipped: list[str] = field(default_factory=list)
+    id: int | None = None
+
+
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def new_reference() -> str:
+    """Short and readable over the phone: no 0/O or 1/I."""
+    return "LT-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(5))
+
+
+def new_token() -> str:
+    """An invitation token that fits a Telegram deep link (64 chars of [A-Za-z0-9_-])."""
+    return secrets.token_urlsafe(16)
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"

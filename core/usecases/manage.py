@@ -1,0 +1,117 @@
+"""Withdrawing a registration and erasing a person's data on request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.audit import log_action
+from core.campaign import Env
+from core.clock import format_local
+from core.model import Actor, Contact, HistoryEntry, Registration, Status
+from core.notify import tell
+from core.ports import UnitOfWork
+from core.usecases.submit import summary_params
+from core.validators import ValidationError
+
+
+@dataclass
+class WithdrawOutcome:
+    registration: Registration | None
+    errors: list[ValidationError] = field(default_factory=list)
+
+
+def withdraw(uow: UnitOfWork, env: Env, reference: str, actor: Actor) -> WithdrawOutcome:
+    registration = uow.registrations.by_reference(reference.strip().upper())
+    if registration is None:
+        error = ValidationError("registration.not_found", "reference", {"reference": reference})
+        return WithdrawOutcome(None, [error])
+    if not actor.is_staff:
+        if env.deadline_passed():
+            return WithdrawOutcome(registration, [_deadline(env)])
+        speaker = uow.contacts.get(actor.contact_id) if actor.contact_id is not None else None
+        if speaker is None or speaker.municipality != registration.municipality:
+            name = env.municipality_name(registration.municipality)
+            error = ValidationError("contact.not_allowed", "reference", {"municipality": name})
+            return WithdrawOutcome(registration, [error])
+    if registration.status is Status.WITHDRAWN:
+        return WithdrawOutcome(registration)
+    now = env.clock.now()
+    registration = uow.registrations.get(registration.municipality, for_update=True) or registration
+    before = registration.snapshot()
+    registration.status = Status.WITHDRAWN
+    registration.updated_at = now
+    uow.registrations.update(registration)
+    assert registration.id is not None
+    uow.history.add(
+        HistoryEntry(
+            registration.id,
+            now,
+            actor.label(),
+            actor.channel,
+            "registration.withdrawn",
+            before,
+            registration.snapshot(),
+        )
+    )
+    log_action(uow, now, actor, "registration.withdrawn", registration.reference)
+    params = summary_params(env, registration)
+    contacts = uow.contacts.for_municipality(registration.municipality)
+    tell(uow, contacts, "registration.withdrawn", params, registration.reference, now)
+    return WithdrawOutcome(registration)
+
+
+@dataclass
+class EraseOutcome:
+    contacts: int
+    outbox: int
+    verifications: int
+
+
+def erase(
+    uow: UnitOfWork,
+    env: Env,
+    actor: Actor,
+    email: str | None = None,
+    municipality: str | None = None,
+) -> EraseOutcome:
+    """Scrub the personal fields; keep an audit trail that names nobody."""
+    targets: list[Contact] = []
+    if email:
+        targets.extend(uow.contacts.by_email(email.strip().lower()))
+    if municipality:
+        targets.extend(c for c in uow.contacts.for_municipality(municipality) if c not in targets)
+    now = env.clock.now()
+    outbox = verifications = 0
+    emails = {c.email for c in targets if c.email}
+    if email:
+        emails.add(email.strip().lower())
+    for address in emails:
+        verifications += uow.verifications.delete_for_email(address)
+        uow.drafts.delete(f"email:{address}")
+    for contact in targets:
+        assert contact.id is not None
+        if contact.telegram_user_id is not None:
+            uow.drafts.delete(f"telegram:{contact.telegram_user_id}")
+        outbox += uow.outbox.scrub_contact(contact.id)
+        _scrub(contact)
+        uow.contacts.update(contact)
+        log_action(uow, now, actor, "contact.erased", f"contact:{contact.id}")
+    return EraseOutcome(len(targets), outbox, verifications)
+
+
+def _scrub(contact: Contact) -> None:
+    contact.name = ""
+    contact.function = ""
+    contact.phone = ""
+    contact.email = f"erased-{contact.id}@invalid"
+    contact.token = None
+    contact.telegram_user_id = None
+    contact.erased = True
+    contact.invited = False
+    contact.verified = False
+
+
+def _deadline(env: Env) -> ValidationError:
+    return ValidationError(
+        "deadline.passed", "deadline", {"deadline": format_local(env.campaign.deadline)}
+    )

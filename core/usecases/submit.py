@@ -1,0 +1,310 @@
+"""Submitting, updating and verifying a registration: who may speak for a municipality."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from core.audit import log_action
+from core.campaign import Env
+from core.clock import format_local
+from core.form import FORM
+from core.model import (
+    Actor,
+    Channel,
+    Contact,
+    HistoryEntry,
+    Registration,
+    Status,
+    Verification,
+    new_code,
+    new_reference,
+)
+from core.notify import tell, tell_address
+from core.ports import UnitOfWork
+from core.validators import ValidationError
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the channel could prove about who is speaking."""
+
+    channel: Channel
+    email: str | None = None  # the sender's address, when the channel saw one
+    email_trusted: bool = False  # the sender passed our checks (not forged)
+    token: str | None = None  # an invitation token carried by the message or deep link
+    telegram_user_id: int | None = None
+    staff: str | None = None  # the staff login, for changes made from the CLI
+
+
+class Result(StrEnum):
+    ACCEPTED = "accepted"
+    UPDATED = "updated"
+    NEEDS_VERIFICATION = "needs_verification"
+    REJECTED = "rejected"
+
+
+@dataclass
+class Outcome:
+    result: Result
+    registration: Registration | None = None
+    contact: Contact | None = None
+    errors: list[ValidationError] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+    verification_sent_to: str | None = None
+
+
+def submit(uow: UnitOfWork, env: Env, raw: dict[str, Any], identity: Identity) -> Outcome:
+    """Validate everything, check who is speaking, then store or ask for verification."""
+    checked = FORM.validate(raw, env.form_context)
+    if not checked.ok:
+        return Outcome(Result.REJECTED, errors=checked.errors, values=checked.values)
+    values = checked.values
+    if identity.staff is None and env.deadline_passed():
+        return Outcome(Result.REJECTED, errors=[_deadline_error(env)], values=values)
+    contact = _speaking_contact(uow, values, identity)
+    if contact is None and identity.staff is None:
+        return _ask_verification(uow, env, values, identity)
+    return apply(uow, env, values, identity, contact)
+
+
+def apply(
+    uow: UnitOfWork,
+    env: Env,
+    values: dict[str, Any],
+    identity: Identity,
+    contact: Contact | None,
+) -> Outcome:
+    """Store trusted, valid values: a new registration, or a newer version of the municipality's."""
+    now = env.clock.now()
+    contact = _upsert_contact(uow, values, identity, contact, now)
+    actor = _actor(identity, contact)
+    municipality = values["municipality"]
+    registration = uow.registrations.get(municipality, for_update=True)
+    if registration is None:
+        registration = Registration(
+            reference=new_reference(),
+            municipality=municipality,
+            status=Status.SUBMITTED,
+            channel=identity.channel,
+            created_at=now,
+        )
+        _fill(registration, values, contact, identity, now)
+        uow.registrations.add(registration)
+        before = None
+        action, result = "registration.submitted", Result.ACCEPTED
+    else:
+        before = registration.snapshot()
+        first = registration.status is not Status.SUBMITTED
+        _fill(registration, values, contact, identity, now)
+        uow.registrations.update(registration)
+        action = "registration.submitted" if first else "registration.updated"
+        result = Result.ACCEPTED if first else Result.UPDATED
+    assert registration.id is not None
+    _record(uow, registration, actor, action, before, now)
+    params = summary_params(env, registration)
+    params["changed_by"] = contact.name if contact else identity.staff or ""
+    kind = "registration.confirmed" if result is Result.ACCEPTED else "registration.updated"
+    cause = f"{registration.reference}:{now.isoformat()}"
+    tell(uow, uow.contacts.for_municipality(municipality), kind, params, cause, now)
+    return Outcome(result, registration, contact, values=values)
+
+
+def verify(
+    uow: UnitOfWork, env: Env, email: str, code: str, telegram_user_id: int | None = None
+) -> Outcome:
+    """The answer to a verification message: the right code completes the registration."""
+    now = env.clock.now()
+    pending = list(uow.verifications.active(email.strip().lower(), now))
+    if not pending:
+        return Outcome(Result.REJECTED, errors=[ValidationError("verification.invalid", "code")])
+    for verification in pending:
+        if verification.code == code.strip():
+            verification.used = True
+            uow.verifications.update(verification)
+            identity = Identity(
+                verification.channel,
+                email=verification.email,
+                email_trusted=True,
+                telegram_user_id=telegram_user_id or verification.telegram_user_id,
+            )
+            contact = _upsert_contact(uow, verification.payload, identity, None, now, True)
+            return apply(uow, env, verification.payload, identity, contact)
+    newest = pending[0]
+    newest.attempts += 1
+    uow.verifications.update(newest)
+    if newest.attempts >= env.campaign.verification_max_attempts:
+        newest.used = True
+        uow.verifications.update(newest)
+        code_error = "verification.too_many_attempts"
+    else:
+        code_error = "verification.invalid"
+    return Outcome(Result.REJECTED, errors=[ValidationError(code_error, "code")])
+
+
+def summary_params(env: Env, registration: Registration) -> dict[str, Any]:
+    """What a confirmation repeats back: enough for any channel to render it."""
+    return {
+        "reference": registration.reference,
+        "municipality": registration.municipality,
+        "municipality_name": env.municipality_name(registration.municipality),
+        "preferences": list(registration.preferences),
+        "beleidsprioriteiten": registration.beleidsprioriteiten,
+        "realisaties": registration.realisaties,
+        "acties": registration.acties,
+        "status": registration.status.value,
+        "deadline": format_local(env.campaign.deadline),
+    }
+
+
+def _deadline_error(env: Env) -> ValidationError:
+    return ValidationError(
+        "deadline.passed", "deadline", {"deadline": format_local(env.campaign.deadline)}
+    )
+
+
+def _speaking_contact(
+    uow: UnitOfWork, values: dict[str, Any], identity: Identity
+) -> Contact | None:
+    """The trusted contact of this municipality that the channel proved, if any."""
+    municipality = values["municipality"]
+    if identity.token:
+        by_token = uow.contacts.by_token(identity.token)
+        if by_token and by_token.municipality == municipality and not by_token.erased:
+            return by_token
+    contacts = [c for c in uow.contacts.for_municipality(municipality) if c.trusted]
+    if identity.telegram_user_id is not None:
+        for contact in contacts:
+            if contact.telegram_user_id == identity.telegram_user_id:
+                return contact
+    if identity.email and identity.email_trusted:
+        for contact in contacts:
+            if contact.email.lower() == identity.email.lower():
+                return contact
+    return None
+
+
+def _ask_verification(
+    uow: UnitOfWork, env: Env, values: dict[str, Any], identity: Identity
+) -> Outcome:
+    now = env.clock.now()
+    email = values["contact_email"].lower()
+    language = values.get("language") or "nl"
+    verification = Verification(
+        code=new_code(),
+        email=email,
+        municipality=values["municipality"],
+        payload=dict(values),
+        language=language,
+        channel=identity.channel,
+        created_at=now,
+        expires_at=now + env.campaign.verification_valid,
+        telegram_user_id=identity.telegram_user_id,
+    )
+    uow.verifications.add(verification)
+    registration = uow.registrations.get(values["municipality"], for_update=True)
+    if registration is None:
+        registration = Registration(
+            reference=new_reference(),
+            municipality=values["municipality"],
+            status=Status.PENDING_VERIFICATION,
+            channel=identity.channel,
+            created_at=now,
+        )
+        _fill(registration, values, None, identity, now)
+        registration.status = Status.PENDING_VERIFICATION
+        registration.submitted_at = None
+        uow.registrations.add(registration)
+        assert registration.id is not None
+        actor = Actor("anonymous", identity.channel)
+        _record(uow, registration, actor, "registration.pending", None, now)
+    params = {
+        "code": verification.code,
+        "municipality_name": env.municipality_name(values["municipality"]),
+        "valid_minutes": int(env.campaign.verification_valid.total_seconds() // 60),
+        "reference": registration.reference,
+    }
+    tell_address(uow, email, language, "verification.code", params, verification.code, now)
+    return Outcome(
+        Result.NEEDS_VERIFICATION, registration, values=values, verification_sent_to=email
+    )
+
+
+def _upsert_contact(
+    uow: UnitOfWork,
+    values: dict[str, Any],
+    identity: Identity,
+    contact: Contact | None,
+    now: Any,
+    verified: bool = False,
+) -> Contact | None:
+    municipality = values["municipality"]
+    email = (values.get("contact_email") or "").lower()
+    if contact is None and email:
+        same = [c for c in uow.contacts.for_municipality(municipality) if c.email.lower() == email]
+        contact = same[0] if same else None
+    if contact is None:
+        if not email:
+            return None
+        contact = Contact(municipality=municipality, name="", email=email, created_at=now)
+        contact.verified = verified or identity.staff is not None
+        _update_contact(contact, values, identity)
+        uow.contacts.add(contact)
+        return contact
+    contact.verified = contact.verified or verified
+    _update_contact(contact, values, identity)
+    uow.contacts.update(contact)
+    return contact
+
+
+def _update_contact(contact: Contact, values: dict[str, Any], identity: Identity) -> None:
+    contact.name = values.get("contact_name") or contact.name
+    contact.function = values.get("contact_function") or contact.function
+    contact.phone = values.get("contact_phone") or contact.phone
+    contact.language = values.get("language") or contact.language
+    if identity.telegram_user_id is not None:
+        contact.telegram_user_id = identity.telegram_user_id
+        contact.telegram_unreachable = False
+
+
+def _fill(
+    registration: Registration,
+    values: dict[str, Any],
+    contact: Contact | None,
+    identity: Identity,
+    now: Any,
+) -> None:
+    registration.preferences = tuple(values["preferences"])
+    registration.beleidsprioriteiten = values.get("beleidsprioriteiten")
+    registration.realisaties = values.get("realisaties")
+    registration.acties = values.get("acties")
+    registration.status = Status.SUBMITTED
+    registration.channel = identity.channel
+    registration.submitted_by = contact.id if contact else None
+    registration.updated_at = now
+    registration.submitted_at = now
+
+
+def _actor(identity: Identity, contact: Contact | None) -> Actor:
+    if identity.staff is not None:
+        return Actor("staff", identity.channel, name=identity.staff)
+    return Actor("contact", identity.channel, contact_id=contact.id if contact else None)
+
+
+def _record(
+    uow: UnitOfWork,
+    registration: Registration,
+    actor: Actor,
+    action: str,
+    before: dict[str, Any] | None,
+    now: Any,
+) -> None:
+    assert registration.id is not None
+    after = registration.snapshot()
+    uow.history.add(
+        HistoryEntry(registration.id, now, actor.label(), actor.channel, action, before, after)
+    )
+    log_action(
+        uow, now, actor, action, registration.reference, municipality=registration.municipality
+    )
