@@ -1,0 +1,51 @@
+"""The unit of work: one session, one transaction, every repository core needs."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.repositories import (
+    SqlAudit,
+    SqlContacts,
+    SqlDrafts,
+    SqlHistory,
+    SqlOutbox,
+    SqlRegistrations,
+    SqlVerifications,
+)
+
+
+class SqlUnitOfWork:
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+
+    def __enter__(self) -> Self:
+        self.session = self._factory()
+        self.registrations = SqlRegistrations(self.session)
+        self.contacts = SqlContacts(self.session)
+        self.history = SqlHistory(self.session)
+        self.audit = SqlAudit(self.session)
+        self.outbox = SqlOutbox(self.session)
+        self.verifications = SqlVerifications(self.session)
+        self.drafts = SqlDrafts(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()  # anything not committed explicitly is not kept
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
