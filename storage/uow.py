@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.ports import Audit, Contacts, Drafts, History, Outbox, Registrations, Verifications
 from storage.repositories import (
     SqlAudit,
     SqlContacts,
@@ -19,6 +20,15 @@ from storage.repositories import (
 
 
 class SqlUnitOfWork:
+    registrations: Registrations
+    contacts: Contacts
+    history: History
+    audit: Audit
+    outbox: Outbox
+    verifications: Verifications
+    drafts: Drafts
+    session: Session
+
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
 

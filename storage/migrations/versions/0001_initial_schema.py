@@ -194,7 +194,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("registration_history", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_registration_history_registration_id"))

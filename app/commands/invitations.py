@@ -1,0 +1,105 @@
+"""`leertraject invitations`: the officials VLAIO invites, from a CSV file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from app.commands.output import emit_json, emit_table
+from app.commands.state import CliState, pass_state, staff_actor
+from core.invitations import import_invitations, parse_csv
+
+
+@click.group("invitations")
+def invitations_group() -> None:
+    """Import and list invited contacts."""
+
+
+@invitations_group.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def import_command(state: CliState, csv_file: Path, as_json: bool) -> None:
+    """Import invited contacts from CSV_FILE (columns gemeente/municipality, naam/name,
+    e-mail/email, optional taal/language; comma or semicolon). Bad rows are reported with their
+    line number, good rows are imported, and importing the same file again changes nothing."""
+    app = state.app()
+    raw = csv_file.read_bytes()
+    try:
+        content = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        content = raw.decode("cp1252")  # Excel's "CSV" on Windows
+    parsed = parse_csv(content, app.env.form_context)
+    outcome = app.transaction(
+        lambda uow: import_invitations(uow, app.env, parsed.rows, staff_actor())
+    )
+    errors = [
+        {"line": e.line, "field": e.field, "code": e.code, "message": e.message}
+        for e in parsed.errors
+    ]
+    if as_json:
+        emit_json(
+            {
+                "created": outcome.created,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "errors": errors,
+            }
+        )
+    else:
+        click.echo(
+            f"{outcome.created} nieuw, {outcome.updated} bijgewerkt, "
+            f"{outcome.unchanged} ongewijzigd, {len(errors)} fout(en)."
+        )
+        for e in errors:
+            click.echo(f"  regel {e['line']}: {e['field']}: {e['message']}", err=True)
+    if errors and not outcome.created + outcome.updated + outcome.unchanged:
+        raise SystemExit(1)
+
+
+@invitations_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def list_command(state: CliState, as_json: bool) -> None:
+    """List invited contacts, their municipality, and whether they registered."""
+    app = state.app()
+    with app.uow() as uow:
+        contacts = uow.contacts.list(invited_only=True)
+        registered = {r.municipality: r for r in uow.registrations.list()}
+    rows: list[dict[str, Any]] = []
+    for c in contacts:
+        registration = registered.get(c.municipality)
+        rows.append(
+            {
+                "municipality": {
+                    "refnis": c.municipality,
+                    "name": app.env.municipality_name(c.municipality),
+                },
+                "name": c.name,
+                "email": c.email,
+                "language": c.language,
+                "token": c.token,
+                "registration": registration.reference if registration else None,
+                "status": registration.status.value if registration else None,
+            }
+        )
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table(
+        f"Uitgenodigde contactpersonen ({len(rows)})",
+        ["Gemeente", "Naam", "E-mail", "Taal", "Inschrijving", "Status"],
+        [
+            [
+                r["municipality"]["name"],
+                r["name"],
+                r["email"],
+                r["language"],
+                r["registration"],
+                r["status"],
+            ]
+            for r in rows
+        ],
+    )

@@ -1,0 +1,118 @@
+"""`leertraject registrations`: what the municipalities registered."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from app.commands.output import emit_json, emit_table
+from app.commands.state import CliState, pass_state
+from app.export import csv_text, flat_rows
+from app.views import contact_record, registration_record
+from core.model import Status
+
+STATUSES = [s.value for s in Status]
+
+
+@click.group("registrations")
+def registrations_group() -> None:
+    """List and show registrations."""
+
+
+@registrations_group.command("list")
+@click.option("--status", type=click.Choice(STATUSES), help="Only this status.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@pass_state
+def list_command(state: CliState, status: str | None, fmt: str) -> None:
+    """List registrations, newest last."""
+    app = state.app()
+    with app.uow() as uow:
+        registrations = uow.registrations.list(Status(status) if status else None)
+        records = [
+            registration_record(app.env, r, uow.contacts.for_municipality(r.municipality))
+            for r in registrations
+        ]
+    if fmt == "json":
+        emit_json(records)
+    elif fmt == "csv":
+        header, rows = flat_rows(records, app.env.campaign.max_preferences)
+        sys.stdout.write(csv_text(header, rows))
+    else:
+        emit_table(
+            f"Inschrijvingen ({len(records)})",
+            ["Referentie", "Gemeente", "Status", "Kanaal", "Voorkeuren", "Ingediend"],
+            [
+                [
+                    r["reference"],
+                    r["municipality"]["name"],
+                    r["status"],
+                    r["channel"],
+                    ", ".join(str(p["theme"]) for p in r["preferences"]),
+                    r["submitted_at"],
+                ]
+                for r in records
+            ],
+        )
+
+
+@registrations_group.command("show")
+@click.argument("reference")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def show_command(state: CliState, reference: str, as_json: bool) -> None:
+    """Show one registration with its contacts and full history."""
+    app = state.app()
+    with app.uow() as uow:
+        registration = uow.registrations.by_reference(reference.strip().upper())
+        if registration is None:
+            raise click.ClickException(f"Er is geen inschrijving met referentie {reference}.")
+        assert registration.id is not None
+        contacts = uow.contacts.for_municipality(registration.municipality)
+        record = registration_record(app.env, registration, contacts)
+        record["contacts"] = [contact_record(c) for c in contacts]
+        record["history"] = [
+            {
+                "at": h.at,
+                "actor": h.actor,
+                "channel": h.channel.value,
+                "action": h.action,
+                "before": h.before,
+                "after": h.after,
+            }
+            for h in uow.history.for_registration(registration.id)
+        ]
+    if as_json:
+        emit_json(record)
+        return
+    m = record["municipality"]
+    click.echo(f"{record['reference']}  {m['name']} ({m['refnis']}, {m['province']})")
+    click.echo(f"Status: {record['status']}  kanaal: {record['channel']}")
+    for p in record["preferences"]:
+        click.echo(f"  {p['rank']}. thema {p['theme']} - {p['title']}")
+    for key, label in (
+        ("beleidsprioriteiten", "Beleidsprioriteiten"),
+        ("realisaties", "Realisaties"),
+        ("acties", "Acties in uitvoering"),
+    ):
+        if record[key]:
+            click.echo(f"{label}: {record[key]}")
+    emit_table(
+        "Contactpersonen",
+        ["Naam", "Functie", "E-mail", "Telefoon", "Taal"],
+        [
+            [c["name"], c["function"], c["email"], c["phone"], c["language"]]
+            for c in record["contacts"]
+        ],
+    )
+    emit_table(
+        "Geschiedenis",
+        ["Wanneer", "Wie", "Kanaal", "Wat"],
+        [[h["at"], h["actor"], h["channel"], h["action"]] for h in record["history"]],
+    )

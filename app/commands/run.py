@@ -1,0 +1,32 @@
+"""`leertraject run`: start the service on the configured channels."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from app.commands.state import CliState, pass_state
+from app.service import install_signal_handlers, run_service
+
+
+@click.command("run")
+@click.option("--once", is_flag=True, help="Do one pass of every component, then stop.")
+@pass_state
+def run_command(state: CliState, once: bool) -> None:
+    """Run the service: mail intake, chat bot, outbox senders and scheduled jobs.
+
+    Creates or migrates the database first. On the embedded defaults it needs no credentials.
+    Stop it with Ctrl-C.
+    """
+    app = state.app(migrate=True)
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        if not once:
+            install_signal_handlers(stop)
+        return await run_service(app, stop, once=once)
+
+    handled = asyncio.run(main())
+    if once:
+        click.echo(f"{handled} item(s) handled.")

@@ -1,0 +1,54 @@
+"""What every command shares: the configuration file, loaded once, and the wired app."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass, field
+
+import click
+
+from app.bootstrap import App, bootstrap
+from app.config import ConfigError, Settings, load_settings
+from app.logs import setup_logging
+from core.model import Actor, Channel
+from storage.migrate import is_current
+
+
+@dataclass
+class CliState:
+    config_file: str | None
+    _settings: Settings | None = None
+    _app: App | None = field(default=None, repr=False)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.config_file)
+            except ConfigError as exc:
+                raise click.ClickException(f"De configuratie klopt niet:\n{exc}") from exc
+            setup_logging(self._settings.logging.level, self._settings.logging.format)
+        return self._settings
+
+    def app(self, migrate: bool = False) -> App:
+        if self._app is None:
+            self._app = bootstrap(self.settings(), migrate=migrate)
+            if not migrate and not is_current(self._app.engine):
+                raise click.ClickException(
+                    "De databank is niet bijgewerkt. Voer eerst 'leertraject db upgrade' uit."
+                )
+        return self._app
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+
+
+def staff_actor() -> Actor:
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = "staff"
+    return Actor("staff", Channel.CLI, name=login)
+
+
+pass_state = click.make_pass_decorator(CliState)

@@ -1,0 +1,229 @@
+"""Configuration: config.toml for the defaults, LEERTRAJECT_* environment variables on top.
+
+Validated at start; every message names the key and what is wrong. Secrets are not settings:
+they are read from the environment only (see app.secrets).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = REPO_ROOT / "config.toml"
+_SECRET_WORDS = ("password", "passwd", "secret", "token")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot run, with one line per problem."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite:///var/leertraject.db"
+
+
+class CampaignSettings(_Section):
+    name: str
+    deadline: datetime
+    min_preferences: int = Field(3, ge=1, le=12)
+    max_preferences: int = Field(5, ge=1, le=12)
+    verification_minutes: int = Field(15, ge=1)
+    verification_max_attempts: int = Field(5, ge=1)
+    retention_days: int = Field(730, ge=1)
+
+    @field_validator("deadline")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("needs a time zone, e.g. 2027-01-29T17:00:00+01:00")
+        return value
+
+    @model_validator(mode="after")
+    def _limits(self) -> CampaignSettings:
+        if self.min_preferences > self.max_preferences:
+            raise ValueError("min_preferences is larger than max_preferences")
+        return self
+
+
+class ImapSettings(_Section):
+    host: str = "localhost"
+    port: int = Field(993, ge=1, le=65535)
+    username: str = ""
+    tls: Literal["none", "starttls", "ssl"] = "ssl"
+    inbox: str = "INBOX"
+    processed_folder: str = "Verwerkt"
+    ignored_folder: str = "Genegeerd"
+    failed_folder: str = "Mislukt"
+
+
+class SmtpSettings(_Section):
+    host: str = "localhost"
+    port: int = Field(587, ge=1, le=65535)
+    username: str = ""
+    tls: Literal["none", "starttls", "ssl"] = "starttls"
+
+
+class MailSettings(_Section):
+    address: str
+    from_name: str = "VLAIO Leertrajecten"
+    intake: Literal["maildir", "imap"] = "maildir"
+    maildir: Path = Path("var/mail/inbox")
+    transport: Literal["folder", "smtp"] = "folder"
+    outbox_dir: Path = Path("var/mail/outbox")
+    max_message_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    trusted_authserv_id: str = ""
+    imap: ImapSettings = ImapSettings()
+    smtp: SmtpSettings = SmtpSettings()
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if "@" not in value or " " in value.strip():
+            raise ValueError("must be an e-mail address such as leertrajecten@vlaio.be")
+        return value.strip().lower()
+
+
+class TelegramSettings(_Section):
+    base_url: str = "https://api.telegram.org/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1:8443"
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class KernmeesterSettings(_Section):
+    name: str
+    email: str
+
+
+class ThemeSettings(_Section):
+    number: int = Field(ge=1, le=99)
+    title_nl: str
+    title_en: str
+    description_nl: str = ""
+    description_en: str = ""
+    min_size: int = Field(ge=1)
+    max_size: int = Field(ge=1)
+    max_groups: int = Field(ge=0)
+    kickoff_at: datetime | None = None
+    kickoff_place: str = ""
+    kernmeesters: list[KernmeesterSettings] = []
+
+    @model_validator(mode="after")
+    def _sizes(self) -> ThemeSettings:
+        if self.min_size > self.max_size:
+            raise ValueError(f"min_size {self.min_size} is larger than max_size {self.max_size}")
+        return self
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LEERTRAJECT_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    database: DatabaseSettings = DatabaseSettings()
+    campaign: CampaignSettings
+    mail: MailSettings
+    telegram: TelegramSettings = TelegramSettings()
+    logging: LoggingSettings = LoggingSettings()
+    themes: list[ThemeSettings]
+    source: Path = DEFAULT_CONFIG
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file (the file's values arrive as init arguments).
+        return (env_settings, init_settings)
+
+    @field_validator("themes")
+    @classmethod
+    def _distinct(cls, themes: list[ThemeSettings]) -> list[ThemeSettings]:
+        numbers = [t.number for t in themes]
+        doubles = sorted({n for n in numbers if numbers.count(n) > 1})
+        if doubles:
+            raise ValueError(f"theme number(s) {doubles} appear more than once")
+        if not themes:
+            raise ValueError("at least one theme is needed")
+        return themes
+
+    def path(self, value: Path) -> Path:
+        """Relative paths are read from the folder of the configuration file."""
+        return value if value.is_absolute() else self.source.parent / value
+
+    def database_url(self) -> str:
+        prefix = "sqlite:///"
+        url = self.database.url
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            return prefix + str(self.path(Path(url[len(prefix) :])))
+        return url
+
+
+def config_path(explicit: str | Path | None = None) -> Path:
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get("LEERTRAJECT_CONFIG")
+    return Path(from_env) if from_env else DEFAULT_CONFIG
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    source = config_path(path)
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{source}: configuration file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+    secrets = _secret_keys(data)
+    if secrets:
+        raise ConfigError(
+            "\n".join(
+                f"{key}: secrets belong in environment variables, not in {source.name}"
+                for key in secrets
+            )
+        )
+    try:
+        return Settings(**data, source=source.resolve())
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from exc
+
+
+def _secret_keys(data: Any, prefix: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = f"{prefix}{key}"
+            if any(word in key.lower() for word in _SECRET_WORDS):
+                found.append(name)
+            found.extend(_secret_keys(value, name + "."))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            found.extend(_secret_keys(item, f"{prefix[:-1]}[{index}]."))
+    return found
+
+
+def _describe(exc: ValidationError, source: Path) -> str:
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        lines.append(f"{key}: {error['msg']} (in {source.name} or LEERTRAJECT_ environment)")
+    return "\n".join(lines)
