@@ -88,10 +88,14 @@ class MunicipalityDirectory:
         postal = _POSTAL.match(text)
         if postal:
             return self._judge(self._by_postal.get(postal.group(1), []))
-        exact = self._by_name.get(compact(_strip_prefix(text)), [])
+        key = compact(_strip_prefix(text))
+        exact = self._by_name.get(key, [])
         if exact:
             return self._judge(exact)
-        return self._judge(self._close(text), fuzzy=True)
+        partial = self._partial(_strip_prefix(text))
+        if partial:
+            return self._judge(partial)
+        return self._fuzzy(key)
 
     def search(self, text: str, limit: int = 8) -> list[Municipality]:
         """Flemish candidates for a chat keyboard: exact first, then prefix, then close."""
@@ -105,6 +109,20 @@ class MunicipalityDirectory:
         ranked = starting + [m for m in self._close(text, n=limit) if m not in starting]
         return [m for m in ranked if m.in_flanders][:limit]
 
+    def _partial(self, text: str) -> list[Municipality]:
+        """ "Herk" is Herk-de-Stad, "Kruibeke" is Beveren-Kruibeke-Zwijndrecht since 2025."""
+        key, words = compact(text), fold_place(text).split()
+        if len(key) < 3:
+            return []
+        found: list[Municipality] = []
+        for m in self.all:
+            parts = fold_place(m.name).split()
+            starts = compact(m.name).startswith(key)
+            has_part = any(parts[i : i + len(words)] == words for i in range(len(parts)))
+            if (starts or has_part) and m not in found:
+                found.append(m)
+        return found
+
     def _close(self, text: str, n: int = 3) -> list[Municipality]:
         key = compact(_strip_prefix(text))
         names = difflib.get_close_matches(key, list(self._by_name), n=n, cutoff=0.8)
@@ -113,13 +131,23 @@ class MunicipalityDirectory:
             result.extend(m for m in self._by_name[name] if m not in result)
         return result
 
-    def _judge(self, candidates: list[Municipality], fuzzy: bool = False) -> Lookup:
+    def _fuzzy(self, key: str) -> Lookup:
+        """A misspelling is accepted only when one name is clearly closer than any other."""
+        scored = sorted(
+            ((difflib.SequenceMatcher(None, key, name).ratio(), name) for name in self._by_name),
+            reverse=True,
+        )
+        best_score, best = scored[0]
+        if best_score < 0.8:
+            return Lookup(LookupStatus.NOT_FOUND)
+        close = [name for score, name in scored if score >= best_score - 0.08]
+        if len(close) == 1:
+            return self._judge(self._by_name[best])
+        candidates = [m for name in close for m in self._by_name[name]]
+        return Lookup(LookupStatus.AMBIGUOUS, candidates=tuple(candidates))
+
+    def _judge(self, candidates: list[Municipality]) -> Lookup:
         flemish = [m for m in candidates if m.in_flanders]
-        if fuzzy and len(candidates) > 1:
-            best = compact(candidates[0].name)
-            # A clear winner: only one candidate is close; several close ones must be asked.
-            if len({compact(m.name) for m in candidates}) > 1 or best == "":
-                return Lookup(LookupStatus.AMBIGUOUS, candidates=tuple(flemish or candidates))
         if len(flemish) == 1:
             return Lookup(LookupStatus.FOUND, flemish[0])
         if len(flemish) > 1:

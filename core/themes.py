@@ -80,12 +80,13 @@ class ThemeCatalog:
         titles.update({fold(t.title_en): t for t in self.themes})
         if wanted in titles:
             return titles[wanted]
-        containing = {t.number: t for key, t in titles.items() if wanted in key}
+        word = re.compile(rf"\b{re.escape(wanted)}\b")
+        containing = {t.number: t for key, t in titles.items() if word.search(key)}
         if len(containing) == 1:
             return next(iter(containing.values()))
         if len(containing) > 1:
             # "leegstand" alone is in three titles: only a title that starts with it wins.
-            starting = {t.number: t for key, t in titles.items() if key.startswith(wanted)}
+            starting = {t.number: t for key, t in titles.items() if word.match(key)}
             return next(iter(starting.values())) if len(starting) == 1 else None
         close = difflib.get_close_matches(wanted, list(titles), n=2, cutoff=0.75)
         if len(close) == 1 or (len(close) == 2 and titles[close[0]] is titles[close[1]]):

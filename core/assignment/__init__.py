@@ -1,0 +1,36 @@
+"""Exact assignment of participants to themes and groups (see docs/assignment.md)."""
+
+from core.assignment.instance import input_hash, parse_instance, solution_to_dict, solve_dict
+from core.assignment.model import (
+    Assignment,
+    Explanation,
+    Gap,
+    Group,
+    Instance,
+    InvalidInstance,
+    Participant,
+    Solution,
+    Theme,
+    Unassigned,
+    WhyNot,
+)
+from core.assignment.solver import solve
+
+__all__ = [
+    "Assignment",
+    "Explanation",
+    "Gap",
+    "Group",
+    "Instance",
+    "InvalidInstance",
+    "Participant",
+    "Solution",
+    "Theme",
+    "Unassigned",
+    "WhyNot",
+    "input_hash",
+    "parse_instance",
+    "solution_to_dict",
+    "solve",
+    "solve_dict",
+]

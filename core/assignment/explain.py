@@ -1,0 +1,128 @@
+"""Why each participant got its theme, as codes and numbers (the UI words them).
+
+For every theme a participant ranked above the one it got, exactly one code:
+
+- `excluded`: staff excluded the theme for this participant.
+- `pinned`: staff pinned the participant to its theme.
+- `not_opened`: the theme has no group; `chosen_by` participants listed it (and could take
+  it), `too_few` tells whether that is below `min_size`.
+- `full`: all `max_groups` groups hold `max_size`; the members are counted by how they
+  ranked the theme compared with this participant (`better`, `same`, `worse`) and `pinned`.
+- `size_gap`: the groups have room, but one more member makes a total that cannot be split
+  into valid groups (`next_valid` is the next total that can).
+- `stability`: the participant keeps its previously published theme; moving it would move a
+  published participant, which the rule puts before better ranks.
+- `current_minimum`: leaving would drop the participant's current theme below a valid total.
+- `no_proof`: none of the above; only possible when the answer is not proven optimal.
+
+These are complete for a proven optimum: if none held, moving this one participant up would
+give a valid assignment that is better on the published rule, contradicting optimality.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+from core.assignment.model import Explanation, Instance, Participant, WhyNot
+from core.assignment.sizes import SizeRule
+
+Details = dict[str, int | bool | dict[str, int]]
+
+
+class Explainer:
+    def __init__(
+        self,
+        instance: Instance,
+        theme_of: Mapping[str, int | None],
+        rules: Mapping[int, SizeRule],
+        max_groups: Mapping[int, int],
+    ) -> None:
+        self.instance = instance
+        self.theme_of = theme_of
+        self.rules = rules
+        self.max_groups = max_groups
+        self.totals: Counter[int] = Counter()
+        self.rank_counts: dict[int, Counter[int]] = {t: Counter() for t in rules}
+        self.pinned: Counter[int] = Counter()
+        self.chosen_by: Counter[int] = Counter()
+        self.first_by: Counter[int] = Counter()
+        unranked = instance.max_list_length + 1
+        for p in instance.participants:
+            for i, t in enumerate(p.preferences):
+                if t not in p.exclude and p.pin in (None, t):
+                    self.chosen_by[t] += 1
+                    self.first_by[t] += i == 0
+            got = theme_of.get(p.id)
+            if got is not None:
+                self.totals[got] += 1
+                self.rank_counts[got][p.rank_of(got) or unranked] += 1
+                self.pinned[got] += p.pin is not None
+
+    def explain(self, person: Participant) -> Explanation:
+        got = self.theme_of.get(person.id)
+        rank = person.rank_of(got) if got is not None else None
+        better = person.preferences if got is None else person.preferences[: (rank or 0) - 1]
+        if got is not None and rank is None:
+            better = person.preferences
+        reasons = tuple(self._why_not(person, got, t, i + 1) for i, t in enumerate(better))
+        previous = self.instance.previous.get(person.id)
+        return Explanation(
+            participant=person.id,
+            theme=got,
+            rank=rank,
+            pinned=person.pin is not None,
+            kept_from_previous=previous is not None and previous == got,
+            why_not=reasons,
+        )
+
+    def _why_not(self, person: Participant, got: int | None, theme: int, rank: int) -> WhyNot:
+        code, details = self._reason(person, got, theme, rank)
+        return WhyNot(theme=theme, rank=rank, code=code, details=details)
+
+    def _reason(
+        self, person: Participant, got: int | None, theme: int, rank: int
+    ) -> tuple[str, Details]:
+        rule = self.rules[theme]
+        total = self.totals[theme]
+        if theme in person.exclude:
+            return "excluded", {}
+        if person.pin is not None:
+            return "pinned", {"pin": person.pin}
+        if total == 0:
+            chosen = self.chosen_by[theme]
+            return "not_opened", {
+                "chosen_by": chosen,
+                "first_choice_by": self.first_by[theme],
+                "min_size": rule.min_size,
+                "max_groups": self.max_groups[theme],
+                "too_few": chosen < max(rule.min_size, 1) or self.max_groups[theme] == 0,
+            }
+        groups = rule.groups_for(total)
+        if total >= rule.capacity:
+            counts = self.rank_counts[theme]
+            return "full", {
+                "groups": groups,
+                "max_size": rule.max_size,
+                "better": sum(n for r, n in counts.items() if r < rank),
+                "same": counts[rank],
+                "worse": sum(n for r, n in counts.items() if r > rank),
+                "pinned": self.pinned[theme],
+            }
+        if not rule.valid(total + 1):
+            return "size_gap", {
+                "total": total,
+                "groups": groups,
+                "min_size": rule.min_size,
+                "max_size": rule.max_size,
+                "next_valid": rule.above(total) or 0,
+            }
+        if got is not None and self.instance.previous.get(person.id) == got:
+            return "stability", {"previous": got}
+        if got is not None and not self.rules[got].valid(self.totals[got] - 1):
+            return "current_minimum", {
+                "theme": got,
+                "total": self.totals[got],
+                "min_size": self.rules[got].min_size,
+            }
+        return "no_proof", {}

@@ -1,0 +1,342 @@
+"""Lexicographic min-cost flow over classes, exact, in int64.
+
+The network: class c (supply = its members) -> an arc per allowed theme and one to
+"unassigned" -> the theme's node -> sink, with each theme total bounded to [lo, hi].
+
+Weighting all levels into one cost would overflow int64 ((n+1)^levels). Instead the levels
+are solved in *stages*: as many consecutive levels as fit into OR-Tools' cost range are
+combined by mixed-radix weights, the stage is solved, and then the optimal face of that
+stage is fixed exactly before the next stage: from the optimal flow we compute optimal
+dual potentials on the small exchange graph (themes + unassigned + sink: the cheapest way to
+move one unit from one theme node to another through a class), then by complementary
+slackness an arc with positive reduced cost carries no flow in *any* optimal flow (drop it),
+one with negative reduced cost is saturated in every optimal flow (fix the class to it), and
+a theme total whose sink arc has non-zero reduced cost is fixed. What remains free spans
+exactly the set of optimal flows, and the next stage optimises over it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ortools.graph.python import min_cost_flow
+
+from core.assignment.classes import THEME_BITS, Classes
+from core.assignment.hashing import pair_hash
+from core.assignment.levels import TIEBREAK_BITS, Level
+
+INF = 1 << 100
+COST_LIMIT = 1 << 62
+
+
+@dataclass(frozen=True, slots=True)
+class Relaxation:
+    status: Literal["solved", "infeasible", "pruned"]
+    values: tuple[int, ...] = ()
+    totals: tuple[int, ...] = ()  # per theme index, then "unassigned"
+    flows: tuple[tuple[tuple[int, int], ...], ...] = ()  # per class: (arc code, units)
+    stages: int = 0
+
+
+class _State:
+    """The part of the problem not yet decided by earlier stages."""
+
+    def __init__(self, classes: Classes, lo: list[int], hi: list[int]) -> None:
+        self.classes = classes
+        units = classes.units
+        self.lo = [*lo, 0]
+        self.hi = [*hi, units]
+        self.fixed_units = [0] * (classes.num_themes + 1)
+        self.fixed: list[int] = [-1] * len(classes.mult)
+        self.fixed_by_code: dict[int, int] = {}
+        self.arcs: list[tuple[int, ...]] = list(classes.arcs)
+        self.free: list[int] = []
+        for c, arcs in enumerate(classes.arcs):
+            if len(arcs) == 1:
+                self.fix(c, arcs[0])
+            else:
+                self.free.append(c)
+
+    def fix(self, c: int, code: int) -> None:
+        m = self.classes.mult[c]
+        self.fixed[c] = code
+        self.fixed_units[code & THEME_BITS] += m
+        self.fixed_by_code[code] = self.fixed_by_code.get(code, 0) + m
+
+    def over_capacity(self) -> bool:
+        return any(f > h for f, h in zip(self.fixed_units, self.hi, strict=True))
+
+
+@dataclass(slots=True)
+class _Network:
+    codes: list[int]  # flat: the arc codes of the free classes, class by class
+    costs: list[int]
+    flows: list[int]
+    inflow: list[int]  # free units per theme index (and unassigned)
+
+
+def solve_relaxation(
+    classes: Classes,
+    levels: tuple[Level, ...],
+    unit_max: tuple[int, ...],
+    lo: list[int],
+    hi: list[int],
+    incumbent: tuple[int, ...] | None = None,
+) -> Relaxation:
+    """The lexicographic optimum with theme totals in [lo, hi] (per theme index).
+
+    With an `incumbent` (level values of a known solution), stop with "pruned" as soon as a
+    prefix of the levels is provably worse than it.
+    """
+    state = _State(classes, lo, hi)
+    if state.over_capacity():
+        return Relaxation("infeasible")
+    values: list[int] = []
+    decided = incumbent is None
+    net = _Network([], [], [], [0] * (classes.num_themes + 1))
+    stages = 0
+    while len(values) < len(levels):
+        stage = _pack(state, levels, unit_max, len(values))
+        if state.free:
+            solved = _solve_stage(state, stage)
+            if solved is None:
+                return Relaxation("infeasible")
+            net = solved
+            stages += 1
+        else:
+            net = _Network([], [], [], [0] * (classes.num_themes + 1))
+        values += _values(state, net, [lv for lv, _ in stage])
+        if not decided and incumbent is not None:
+            mine, theirs = tuple(values), incumbent[: len(values)]
+            if mine > theirs:
+                return Relaxation("pruned", tuple(values), stages=stages)
+            decided = mine < theirs
+        if len(values) < len(levels) and state.free:
+            _fix_optimal_face(state, net)
+    return _result(state, net, tuple(values), stages)
+
+
+def _pack(
+    state: _State, levels: tuple[Level, ...], unit_max: tuple[int, ...], start: int
+) -> list[tuple[Level, int]]:
+    """The next levels that fit in one int64 cost, with their mixed-radix weights."""
+    mult = state.classes.mult
+    units = sum(mult[c] for c in state.free)
+    nodes = len(state.free) + state.classes.num_themes + 2
+    budget = COST_LIMIT // (max(nodes, units) + 2)
+    ranges: list[int] = []
+    product = 1
+    for i in range(start, len(levels)):
+        size = units * unit_max[i] + 1
+        if ranges and product * size > budget:
+            break
+        if size > budget:
+            raise OverflowError(f"level {levels[i].name} does not fit in an int64 cost")
+        ranges.append(size)
+        product *= size
+    weights: list[int] = []
+    weight = 1
+    for size in reversed(ranges):
+        weights.append(weight)
+        weight *= size
+    weights.reverse()
+    return [(levels[start + i], w) for i, w in enumerate(weights)]
+
+
+def _solve_stage(state: _State, stage: list[tuple[Level, int]]) -> _Network | None:
+    classes = state.classes
+    t_count = classes.num_themes + 1  # themes and "unassigned"
+    free = state.free
+    nf = len(free)
+    sink = nf + t_count
+    table: dict[int, int] = {}
+    tie_weight = 0
+    for lv, w in stage:
+        if lv.kind == "tiebreak":
+            tie_weight = w
+    head: dict[int, int] = {}
+    tails: list[int] = []
+    heads: list[int] = []
+    caps: list[int] = []
+    codes: list[int] = []
+    costs: list[int] = []
+    for i, c in enumerate(free):
+        arcs = state.arcs[c]
+        for code in arcs:
+            if code not in table:
+                table[code] = sum(w * lv.value(code) for lv, w in stage if lv.kind != "tiebreak")
+                head[code] = nf + (code & THEME_BITS)
+        k = len(arcs)
+        tails += [i] * k
+        caps += [classes.mult[c]] * k
+        codes += arcs
+        heads += map(head.__getitem__, arcs)
+        if tie_weight:
+            key = classes.key[c]
+            costs += [
+                table[code] + tie_weight * pair_hash(key, code & THEME_BITS, TIEBREAK_BITS)
+                for code in arcs
+            ]
+        else:
+            costs += map(table.__getitem__, arcs)
+    supplies = [classes.mult[c] for c in free]
+    total = sum(supplies)
+    low_sum = 0
+    for t in range(t_count):
+        low = max(0, state.lo[t] - state.fixed_units[t])
+        high = state.hi[t] - state.fixed_units[t]
+        if high < low:
+            return None
+        tails.append(nf + t)
+        heads.append(sink)
+        caps.append(high - low)
+        costs.append(0)
+        supplies.append(-low)
+        low_sum += low
+    supplies.append(low_sum - total)
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    smcf.set_nodes_supplies(list(range(sink + 1)), supplies)
+    status = smcf.solve()
+    if status == smcf.INFEASIBLE:
+        return None
+    if status != smcf.OPTIMAL:
+        raise RuntimeError(f"min-cost flow ended with status {status}")
+    flows: list[int] = smcf.flows(list(range(len(codes)))).tolist()
+    inflow = [0] * t_count
+    for code, f in zip(codes, flows, strict=True):
+        if f:
+            inflow[code & THEME_BITS] += f
+    return _Network(codes, costs[: len(codes)], flows, inflow)
+
+
+def _values(state: _State, net: _Network, stage: list[Level]) -> list[int]:
+    units = dict(state.fixed_by_code)
+    for code, f in zip(net.codes, net.flows, strict=True):
+        if f:
+            units[code] = units.get(code, 0) + f
+    out = []
+    for lv in stage:
+        if lv.kind != "tiebreak":
+            out.append(sum(n * lv.value(code) for code, n in units.items()))
+            continue
+        classes = state.classes
+        value = 0
+        for c, code in enumerate(state.fixed):
+            if code >= 0:
+                value += classes.mult[c] * lv.class_value(classes.key[c], code)
+        pos = 0
+        for c in state.free:
+            key = classes.key[c]
+            for code in state.arcs[c]:
+                if net.flows[pos]:
+                    value += net.flows[pos] * lv.class_value(key, code)
+                pos += 1
+        out.append(value)
+    return out
+
+
+def _potentials(state: _State, net: _Network) -> list[int]:
+    """Optimal dual potentials of the theme, unassigned and sink nodes (Bellman-Ford on the
+    exchange graph; the flow is optimal, so it has no negative cycle)."""
+    t_count = state.classes.num_themes + 1
+    v = t_count + 1
+    sink = t_count
+    w = [INF] * (v * v)
+    pos = 0
+    for c in state.free:
+        arcs = state.arcs[c]
+        k = len(arcs)
+        for j in range(pos, pos + k):
+            if not net.flows[j]:
+                continue
+            row = (net.codes[j] & THEME_BITS) * v
+            base = net.costs[j]
+            for j2 in range(pos, pos + k):
+                cell = row + (net.codes[j2] & THEME_BITS)
+                d = net.costs[j2] - base
+                if d < w[cell]:
+                    w[cell] = d
+        pos += k
+    for t in range(t_count):
+        x = state.fixed_units[t] + net.inflow[t]
+        if x < state.hi[t]:
+            w[t * v + sink] = min(w[t * v + sink], 0)
+        if x > max(state.fixed_units[t], state.lo[t]):
+            w[sink * v + t] = min(w[sink * v + t], 0)
+    for t in range(v):
+        w[t * v + t] = INF  # self-moves are no moves
+    dist = [0] * v
+    for _ in range(v + 1):
+        changed = False
+        for a in range(v):
+            da = dist[a]
+            for b in range(v):
+                wab = w[a * v + b]
+                if wab < INF and da + wab < dist[b]:
+                    dist[b] = da + wab
+                    changed = True
+        if not changed:
+            return dist
+    raise RuntimeError("negative cycle in the exchange graph: the flow was not optimal")
+
+
+def _fix_optimal_face(state: _State, net: _Network) -> None:
+    dist = _potentials(state, net)
+    pos = 0
+    still_free: list[int] = []
+    for c in state.free:
+        arcs = state.arcs[c]
+        k = len(arcs)
+        dc = 0
+        for j in range(pos, pos + k):
+            if net.flows[j]:
+                dc = min(dc, dist[net.codes[j] & THEME_BITS] - net.costs[j])
+        keep: list[int] = []
+        forced = -1
+        for j in range(pos, pos + k):
+            code = net.codes[j]
+            reduced = net.costs[j] + dc - dist[code & THEME_BITS]
+            if reduced < 0:
+                forced = code
+                break
+            if reduced == 0:
+                keep.append(code)
+        pos += k
+        if forced >= 0:
+            state.fix(c, forced)
+        elif len(keep) == 1:
+            state.fix(c, keep[0])
+        else:
+            state.arcs[c] = tuple(keep)
+            still_free.append(c)
+    sink = len(dist) - 1
+    for t in range(sink):
+        if dist[t] != dist[sink]:
+            x = state.fixed_units[t] + net.inflow[t]
+            state.lo[t] = state.hi[t] = x
+    state.free = still_free
+
+
+def _result(state: _State, net: _Network, values: tuple[int, ...], stages: int) -> Relaxation:
+    classes = state.classes
+    flows: list[tuple[tuple[int, int], ...]] = []
+    by_class: dict[int, tuple[tuple[int, int], ...]] = {}
+    pos = 0
+    for c in state.free:
+        k = len(state.arcs[c])
+        by_class[c] = tuple(
+            (net.codes[j], net.flows[j]) for j in range(pos, pos + k) if net.flows[j]
+        )
+        pos += k
+    totals = [0] * (classes.num_themes + 1)
+    for c, code in enumerate(state.fixed):
+        if code >= 0:
+            part: tuple[tuple[int, int], ...] = ((code, classes.mult[c]),)
+        else:
+            part = by_class[c]
+        flows.append(part)
+        for arc, units in part:
+            totals[arc & THEME_BITS] += units
+    return Relaxation("solved", values, tuple(totals), tuple(flows), stages)

@@ -1,0 +1,75 @@
+"""The published rule as an ordered list of levels, each minimised in turn.
+
+1. `unassigned`: participants left without a theme (fewest first).
+2. `moved`: participants of a previous, published assignment whose theme changes (only when a
+   previous assignment is given). It sits right after (1): a re-run must not trade a
+   published seat for a better profile, but it may move someone to seat one more participant.
+3. rank-maximal: `rank>=2`, `rank>=3`, ..., `rank>=U` -- the number of participants placed at
+   rank j or worse. With the number assigned fixed by (1), minimising these in turn is
+   maximising first choices, then second choices, and so on. U is the rank of a theme outside
+   a participant's list: after the longest list. With `sum-of-ranks` one level `rank_sum`.
+4. `score_shortfall`: the sum of (3 - fit score), i.e. the highest total fit score.
+5. `tiebreak`: a seeded hash of (class, theme); it only separates solutions equal on 1-4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.assignment.classes import Classes, moved_of, rank_of, score_of, theme_of
+from core.assignment.hashing import pair_hash
+from core.assignment.model import MAX_SCORE, Instance
+
+TIEBREAK_BITS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    name: str
+    kind: str  # unassigned | moved | rank_at_least | rank_sum | score | tiebreak
+    param: int
+    unassigned_index: int
+
+    def value(self, code: int) -> int:
+        """This level's cost of one unit on arc `code` (not for `tiebreak`)."""
+        assigned = theme_of(code) != self.unassigned_index
+        if self.kind == "unassigned":
+            return 0 if assigned else 1
+        if self.kind == "moved":
+            return moved_of(code)
+        if self.kind == "rank_at_least":
+            return int(assigned and rank_of(code) >= self.param)
+        if self.kind == "rank_sum":
+            return rank_of(code)
+        if self.kind == "score":
+            return MAX_SCORE - score_of(code) if assigned else 0
+        raise ValueError(f"level {self.name} has no per-arc value")
+
+    def class_value(self, key: int, code: int) -> int:
+        if self.kind == "tiebreak":
+            return pair_hash(key, theme_of(code), TIEBREAK_BITS)
+        return self.value(code)
+
+
+def make_levels(instance: Instance, classes: Classes) -> tuple[Level, ...]:
+    u = classes.num_themes
+
+    def level(name: str, kind: str, param: int = 0) -> Level:
+        return Level(name, kind, param, u)
+
+    levels = [level("unassigned", "unassigned")]
+    if any(p.id in instance.previous for p in instance.participants):
+        levels.append(level("moved", "moved"))
+    if instance.objective == "rank-maximal":
+        levels += [level(f"rank>={j}", "rank_at_least", j) for j in range(2, classes.unranked + 1)]
+    else:
+        levels.append(level("rank_sum", "rank_sum"))
+    levels += [level("score_shortfall", "score"), level("tiebreak", "tiebreak")]
+    return tuple(levels)
+
+
+def unit_max(level: Level, codes: set[int]) -> int:
+    """The largest cost of one unit on this level over the given arc codes."""
+    if level.kind == "tiebreak":
+        return (1 << TIEBREAK_BITS) - 1
+    return max((level.value(code) for code in codes), default=0)

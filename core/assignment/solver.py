@@ -1,0 +1,175 @@
+"""Solve an assignment instance: classes -> branch and bound over lexicographic flows ->
+seats per participant by seeded lottery within a class -> groups -> explanations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from core.assignment.classes import Classes, build_classes, rank_of, score_of, theme_of
+from core.assignment.explain import Explainer
+from core.assignment.flow import Relaxation
+from core.assignment.groups import Member, split_groups
+from core.assignment.levels import Level, make_levels, unit_max
+from core.assignment.model import (
+    Assignment,
+    Gap,
+    Group,
+    Instance,
+    Solution,
+    Unassigned,
+)
+from core.assignment.search import SearchResult, search
+from core.assignment.sizes import SizeRule, size_rule
+
+
+def solve(instance: Instance, clock: Callable[[], float] = time.perf_counter) -> Solution:
+    start = clock()
+    classes = build_classes(instance)
+    levels = make_levels(instance, classes)
+    codes = {code for arcs in classes.arcs for code in arcs}
+    maxima = tuple(unit_max(lv, codes) for lv in levels)
+    themes = sorted(instance.themes, key=lambda t: t.id)
+    rules = [size_rule(t) for t in themes]
+    limit = instance.time_limit_seconds
+    deadline = start + limit if limit is not None else None
+    found = search(classes, levels, maxima, rules, clock, deadline)
+    stats = {
+        "participants": len(instance.participants),
+        "classes": len(classes.mult),
+        "nodes": found.nodes,
+        "flow_solves": found.stages,
+    }
+    profile_len = instance.max_list_length + 1
+    if found.best is None:
+        return Solution(
+            status="infeasible",
+            assignments=(),
+            unassigned=(),
+            profile=(0,) * profile_len,
+            objective={},
+            groups=(),
+            explanations=(),
+            moved=(),
+            gap=None,
+            seconds=clock() - start,
+            stats=stats,
+        )
+    seat = _seats(classes, found.best)  # participant index -> arc code
+    u = classes.num_themes
+    people = instance.participants
+    theme_by_id: dict[str, int | None] = {}
+    profile = [0] * profile_len
+    score = 0
+    for i, p in enumerate(people):
+        t = theme_of(seat[i])
+        theme_by_id[p.id] = classes.theme_ids[t] if t != u else None
+        if t != u:
+            profile[rank_of(seat[i]) - 1] += 1
+            score += score_of(seat[i])
+    groups = _groups(instance, classes, theme_by_id, rules)
+    group_of = {name: g.name for g in groups for name in g.members}
+    assignments = tuple(
+        sorted(
+            (
+                Assignment(p.id, got, group_of[p.id], p.rank_of(got))
+                for p in people
+                if (got := theme_by_id[p.id]) is not None
+            ),
+            key=lambda a: a.participant,
+        )
+    )
+    unassigned = tuple(
+        sorted(
+            (
+                Unassigned(p.id, _unassigned_reason(classes, i))
+                for i, p in enumerate(people)
+                if theme_by_id[p.id] is None
+            ),
+            key=lambda x: x.participant,
+        )
+    )
+    moved = tuple(
+        sorted(
+            (pid, before, theme_by_id[pid])
+            for pid, before in instance.previous.items()
+            if pid in theme_by_id and theme_by_id[pid] != before
+        )
+    )
+    explainer = Explainer(
+        instance,
+        theme_by_id,
+        {t.id: rule for t, rule in zip(themes, rules, strict=True)},
+        {t.id: t.max_groups for t in themes},
+    )
+    explanations = tuple(explainer.explain(p) for p in sorted(people, key=lambda p: p.id))
+    objective = {
+        "assigned": len(assignments),
+        "unassigned": len(unassigned),
+        "sum_of_ranks": sum((r + 1) * n for r, n in enumerate(profile)),
+        "score": score,
+    }
+    if instance.previous:
+        objective["moved"] = len(moved)
+    return Solution(
+        status=found.status,
+        assignments=assignments,
+        unassigned=unassigned,
+        profile=tuple(profile),
+        objective=objective,
+        groups=tuple(groups),
+        explanations=explanations,
+        moved=moved,
+        gap=_gap(levels, found),
+        seconds=clock() - start,
+        stats=stats,
+    )
+
+
+def _unassigned_reason(classes: Classes, person: int) -> str:
+    """`no_allowed_theme` when every theme was excluded or closed for this participant."""
+    arcs = classes.arcs[classes.class_of[person]]
+    return "no_room" if len(arcs) > 1 else "no_allowed_theme"
+
+
+def _seats(classes: Classes, best: Relaxation) -> list[int]:
+    """Hand each class's seats to its members: better seats (assigned, better rank, higher
+    score) to lower lottery numbers; the members are all alike to the rule."""
+    seat = [0] * len(classes.lottery)
+    u = classes.num_themes
+    for c, flows in enumerate(best.flows):
+        ordered = sorted(
+            flows,
+            key=lambda f: (theme_of(f[0]) == u, rank_of(f[0]), -score_of(f[0]), theme_of(f[0])),
+        )
+        members = iter(classes.members[c])
+        for code, units in ordered:
+            for _ in range(units):
+                seat[next(members)] = code
+    return seat
+
+
+def _groups(
+    instance: Instance,
+    classes: Classes,
+    theme_by_id: dict[str, int | None],
+    rules: list[SizeRule],
+) -> list[Group]:
+    members: dict[int, list[Member]] = {t: [] for t in classes.theme_ids}
+    for i, p in enumerate(instance.participants):
+        t = theme_by_id[p.id]
+        if t is not None:
+            members[t].append(Member(p.id, p.province, classes.lottery[i]))
+    out: list[Group] = []
+    for t, rule in zip(classes.theme_ids, rules, strict=True):
+        out += split_groups(t, members[t], rule)
+    return out
+
+
+def _gap(levels: tuple[Level, ...], found: SearchResult) -> Gap | None:
+    if found.status != "feasible" or found.bound is None or found.best is None:
+        return None
+    for lv, answer, bound in zip(levels, found.best.values, found.bound, strict=True):
+        if answer != bound:
+            return Gap(lv.name, answer, bound)
+    return None

@@ -1,0 +1,178 @@
+"""In-memory adapters behind core's ports, for fast unit tests of the use cases."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from core.model import (
+    AuditEntry,
+    Contact,
+    Draft,
+    HistoryEntry,
+    OutboxMessage,
+    Registration,
+    Status,
+    Verification,
+)
+
+
+class _Table:
+    def __init__(self) -> None:
+        self.rows: dict[int, Any] = {}
+        self.next_id = 1
+
+    def insert(self, item: Any) -> None:
+        item.id = self.next_id
+        self.next_id += 1
+        self.rows[item.id] = copy.deepcopy(item)
+
+    def put(self, item: Any) -> None:
+        assert item.id in self.rows
+        self.rows[item.id] = copy.deepcopy(item)
+
+    def all(self) -> list[Any]:
+        return [copy.deepcopy(r) for _, r in sorted(self.rows.items())]
+
+
+class FakeRegistrations(_Table):
+    def get(self, municipality: str, for_update: bool = False) -> Registration | None:
+        return next((r for r in self.all() if r.municipality == municipality), None)
+
+    def by_reference(self, reference: str) -> Registration | None:
+        return next((r for r in self.all() if r.reference == reference), None)
+
+    def add(self, registration: Registration) -> None:
+        assert self.get(registration.municipality) is None, "unique municipality"
+        self.insert(registration)
+
+    def update(self, registration: Registration) -> None:
+        self.put(registration)
+
+    def list(self, status: Status | None = None) -> list[Registration]:
+        return [r for r in self.all() if status is None or r.status is status]
+
+
+class FakeContacts(_Table):
+    def get(self, contact_id: int) -> Contact | None:
+        return copy.deepcopy(self.rows.get(contact_id))
+
+    def for_municipality(self, municipality: str) -> list[Contact]:
+        return [c for c in self.all() if c.municipality == municipality]
+
+    def by_email(self, email: str) -> list[Contact]:
+        return [c for c in self.all() if c.email == email]
+
+    def by_token(self, token: str) -> Contact | None:
+        return next((c for c in self.all() if c.token == token), None)
+
+    def by_telegram(self, user_id: int) -> list[Contact]:
+        return [c for c in self.all() if c.telegram_user_id == user_id]
+
+    def add(self, contact: Contact) -> None:
+        self.insert(contact)
+
+    def update(self, contact: Contact) -> None:
+        self.put(contact)
+
+    def list(self, invited_only: bool = False) -> list[Contact]:
+        return [c for c in self.all() if c.invited or not invited_only]
+
+
+class FakeHistory(_Table):
+    def add(self, entry: HistoryEntry) -> None:
+        self.insert(entry)
+
+    def for_registration(self, registration_id: int) -> list[HistoryEntry]:
+        return [h for h in self.all() if h.registration_id == registration_id]
+
+
+class FakeAudit(_Table):
+    def add(self, entry: AuditEntry) -> None:
+        self.insert(entry)
+
+    def anonymise(self, actor: str, replacement: str) -> int:
+        hits = [e for e in self.rows.values() if e.actor == actor]
+        for e in hits:
+            e.actor = replacement
+        return len(hits)
+
+
+class FakeOutbox(_Table):
+    def add(self, message: OutboxMessage) -> bool:
+        if any(m.dedup_key == message.dedup_key for m in self.rows.values()):
+            return False
+        self.insert(message)
+        return True
+
+    def scrub_contact(self, contact_id: int) -> int:
+        hits = [m for m in self.rows.values() if m.contact_id == contact_id]
+        for m in hits:
+            m.recipient, m.params = "erased", {}
+        return len(hits)
+
+
+class FakeVerifications(_Table):
+    def add(self, verification: Verification) -> None:
+        self.insert(verification)
+
+    def active(self, email: str, now: datetime) -> Sequence[Verification]:
+        found = [v for v in self.all() if v.email == email and not v.used and v.expires_at > now]
+        return sorted(found, key=lambda v: -(v.id or 0))
+
+    def update(self, verification: Verification) -> None:
+        self.put(verification)
+
+    def delete_for_email(self, email: str) -> int:
+        hits = [k for k, v in self.rows.items() if v.email == email]
+        for k in hits:
+            del self.rows[k]
+        return len(hits)
+
+
+class FakeDrafts:
+    def __init__(self) -> None:
+        self.rows: dict[str, Draft] = {}
+
+    def get(self, owner: str) -> Draft | None:
+        return copy.deepcopy(self.rows.get(owner))
+
+    def save(self, draft: Draft) -> None:
+        self.rows[draft.owner] = copy.deepcopy(draft)
+
+    def delete(self, owner: str) -> None:
+        self.rows.pop(owner, None)
+
+
+class FakeUnitOfWork:
+    """Commits are counted; a use case that forgets to commit is caught by the caller's test."""
+
+    def __init__(self) -> None:
+        self.registrations = FakeRegistrations()
+        self.contacts = FakeContacts()
+        self.history = FakeHistory()
+        self.audit = FakeAudit()
+        self.outbox = FakeOutbox()
+        self.verifications = FakeVerifications()
+        self.drafts = FakeDrafts()
+        self.commits = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def commit(self) -> None:
+        self.commits += 1
+
+    def rollback(self) -> None:
+        pass
