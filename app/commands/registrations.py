@@ -7,6 +7,7 @@ import sys
 import click
 
 from app.commands.output import emit_json, emit_table
+from app.commands.staff_entry import submit_command, withdraw_command
 from app.commands.state import CliState, pass_state
 from app.export import csv_text, flat_rows
 from app.views import contact_record, registration_record
@@ -17,7 +18,11 @@ STATUSES = [s.value for s in Status]
 
 @click.group("registrations")
 def registrations_group() -> None:
-    """List and show registrations."""
+    """List, show, enter and withdraw registrations."""
+
+
+registrations_group.add_command(submit_command)
+registrations_group.add_command(withdraw_command)
 
 
 @registrations_group.command("list")
