@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fakes import FakeUnitOfWork
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings, load_settings
@@ -17,7 +18,6 @@ from app.reference import municipality_directory
 from core.campaign import Env
 from core.clock import FixedClock
 from core.municipalities import MunicipalityDirectory
-from fakes import FakeUnitOfWork
 from storage.migrate import upgrade
 
 PG_ADMIN = os.environ.get("LEERTRAJECT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")

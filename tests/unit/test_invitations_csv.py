@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from fakes import FakeUnitOfWork
+
 from core.campaign import Env
 from core.invitations import import_invitations, parse_csv
 from core.model import Actor, Channel
-from fakes import FakeUnitOfWork
 
 STAFF = Actor("staff", Channel.CLI, name="els")
 
 
 def test_semicolon_dutch_headers_and_bom(env: Env) -> None:
-    content = "\ufeffgemeente;naam;e-mail;taal\nGent;An Peeters;an.peeters@stad.gent;nl\n44088;Jo Smet;jo@merelbeke-melle.be;en\n"
+    content = (
+        "\ufeffgemeente;naam;e-mail;taal\n"
+        "Gent;An Peeters;an.peeters@stad.gent;nl\n"
+        "44088;Jo Smet;jo@merelbeke-melle.be;en\n"
+    )
     parsed = parse_csv(content, env.form_context)
     assert parsed.errors == []
     assert [(r.municipality, r.email, r.language) for r in parsed.rows] == [

@@ -6,13 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 from conftest import AFTER_DEADLINE
+from fakes import FakeUnitOfWork
+
 from core.campaign import Env
 from core.clock import FixedClock
 from core.model import Actor, Channel, Contact, Status
 from core.usecases.drafts import save_field, submit_draft
 from core.usecases.manage import erase, withdraw
 from core.usecases.submit import Identity, Result, submit, verify
-from fakes import FakeUnitOfWork
 
 FORM: dict[str, Any] = {
     "municipality": "Gent",
