@@ -134,6 +134,23 @@ class OutboxMessage:
     contact_id: int | None = None
     status: str = "queued"
     attempts: int = 0
+    external_id: str | None = None  # the Message-ID it went out with, to match bounces
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class InboundRecord:
+    """One inbound message (e-mail or chat update) and what became of it: exactly one outcome."""
+
+    channel: Channel
+    key: str  # Message-ID or a hash for e-mail, update_id for Telegram
+    received_at: datetime
+    outcome: str
+    detail: dict[str, Any] = field(default_factory=dict)
+    raw: bytes | None = None  # kept only for messages that must be retried (quarantine)
+    error: str | None = None
     id: int | None = None
 
 

@@ -7,16 +7,19 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.ports import Audit, Contacts, Drafts, History, Outbox, Registrations, Verifications
-from storage.repositories import (
-    SqlAudit,
-    SqlContacts,
-    SqlDrafts,
-    SqlHistory,
-    SqlOutbox,
-    SqlRegistrations,
-    SqlVerifications,
+from core.ports import (
+    Audit,
+    Contacts,
+    Drafts,
+    History,
+    Inbound,
+    Outbox,
+    Registrations,
+    Verifications,
 )
+from storage.messages import SqlInbound, SqlOutbox
+from storage.pending import SqlDrafts, SqlVerifications
+from storage.registrations import SqlAudit, SqlContacts, SqlHistory, SqlRegistrations
 
 
 class SqlUnitOfWork:
@@ -27,6 +30,7 @@ class SqlUnitOfWork:
     outbox: Outbox
     verifications: Verifications
     drafts: Drafts
+    inbound: Inbound
     session: Session
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
@@ -41,6 +45,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self.session)
         self.verifications = SqlVerifications(self.session)
         self.drafts = SqlDrafts(self.session)
+        self.inbound = SqlInbound(self.session)
         return self
 
     def __exit__(

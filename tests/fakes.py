@@ -13,6 +13,7 @@ from core.model import (
     Contact,
     Draft,
     HistoryEntry,
+    InboundRecord,
     OutboxMessage,
     Registration,
     Status,
@@ -114,6 +115,59 @@ class FakeOutbox(_Table):
             m.recipient, m.params = "erased", {}
         return len(hits)
 
+    def claim(self, channel: str, now: datetime, limit: int, worker: str) -> list[OutboxMessage]:
+        due = [m for m in self.rows.values() if m.channel.value == channel and m.status == "queued"]
+        for m in due[:limit]:
+            m.status = "sending"
+            m.attempts += 1
+        return [copy.deepcopy(m) for m in due[:limit]]
+
+    def mark_sent(self, message_id: int, now: datetime, external_id: str | None) -> None:
+        m = self.rows[message_id]
+        m.status, m.sent_at, m.external_id = "sent", now, external_id or m.external_id
+
+    def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:
+        self.rows[message_id].status = "queued"
+        self.rows[message_id].last_error = error
+
+    def mark_failed(self, message_id: int, error: str, status: str = "failed") -> None:
+        self.rows[message_id].status = status
+        self.rows[message_id].last_error = error
+
+    def requeue(self, message_id: int, now: datetime) -> bool:
+        m = self.rows.get(message_id)
+        if m is None or m.status not in ("failed", "bounced"):
+            return False
+        m.status = "queued"
+        return True
+
+    def fail_stale(self, before: datetime) -> int:
+        return 0
+
+    def by_external_id(self, external_id: str) -> OutboxMessage | None:
+        return next((m for m in self.all() if m.external_id == external_id), None)
+
+    def set_external_id(self, message_id: int, external_id: str) -> None:
+        self.rows[message_id].external_id = external_id
+
+    def list(self, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
+        return [m for m in self.all() if status is None or m.status == status][:limit]
+
+
+class FakeInbound(_Table):
+    def get(self, channel: str, key: str) -> InboundRecord | None:
+        return next((r for r in self.all() if r.channel.value == channel and r.key == key), None)
+
+    def add(self, record: InboundRecord) -> None:
+        assert self.get(record.channel.value, record.key) is None, "unique (channel, key)"
+        self.insert(record)
+
+    def update(self, record: InboundRecord) -> None:
+        self.put(record)
+
+    def quarantined(self, channel: str) -> list[InboundRecord]:
+        return [r for r in self.all() if r.channel.value == channel and r.outcome == "quarantined"]
+
 
 class FakeVerifications(_Table):
     def add(self, verification: Verification) -> None:
@@ -158,6 +212,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox()
         self.verifications = FakeVerifications()
         self.drafts = FakeDrafts()
+        self.inbound = FakeInbound()
         self.commits = 0
 
     def __enter__(self) -> Self:

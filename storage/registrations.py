@@ -1,34 +1,15 @@
-"""Repositories behind core's ports: rows in, domain objects out."""
+"""Repositories of registrations, contacts, their history and the audit log."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core.model import (
-    AuditEntry,
-    Channel,
-    Contact,
-    Draft,
-    HistoryEntry,
-    OutboxMessage,
-    Registration,
-    Status,
-    Verification,
-)
-from storage.tables import (
-    AuditRow,
-    ContactRow,
-    DraftRow,
-    HistoryRow,
-    OutboxRow,
-    RegistrationRow,
-    VerificationRow,
-)
+from core.model import AuditEntry, Channel, Contact, HistoryEntry, Registration, Status
+from storage.tables import AuditRow, ContactRow, HistoryRow, RegistrationRow
 
 _CONTACT_FIELDS = (
     "municipality",
@@ -73,7 +54,7 @@ def _registration(row: RegistrationRow) -> Registration:
     )
 
 
-def _copy(target: Any, source: Any, fields: Sequence[str]) -> None:
+def copy_fields(target: Any, source: Any, fields: Sequence[str]) -> None:
     for name in fields:
         setattr(target, name, getattr(source, name))
 
@@ -114,7 +95,7 @@ class SqlRegistrations:
 
     @staticmethod
     def _write(row: RegistrationRow, registration: Registration) -> None:
-        _copy(row, registration, _REGISTRATION_FIELDS)
+        copy_fields(row, registration, _REGISTRATION_FIELDS)
         row.status = registration.status.value
         row.channel = registration.channel.value
         row.preferences = list(registration.preferences)
@@ -143,14 +124,14 @@ class SqlContacts:
 
     def add(self, contact: Contact) -> None:
         row = ContactRow()
-        _copy(row, contact, _CONTACT_FIELDS)
+        copy_fields(row, contact, _CONTACT_FIELDS)
         self.session.add(row)
         self.session.flush()
         contact.id = row.id
 
     def update(self, contact: Contact) -> None:
         row = self.session.get_one(ContactRow, contact.id)
-        _copy(row, contact, _CONTACT_FIELDS)
+        copy_fields(row, contact, _CONTACT_FIELDS)
         self.session.flush()
 
     def _where(self, condition: Any) -> list[Contact]:
@@ -223,133 +204,3 @@ class SqlAudit:
             update(AuditRow).where(AuditRow.actor == actor).values(actor=replacement)
         )
         return int(getattr(result, "rowcount", 0) or 0)
-
-
-class SqlOutbox:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, message: OutboxMessage) -> bool:
-        exists = self.session.scalar(
-            select(OutboxRow.id).where(OutboxRow.dedup_key == message.dedup_key)
-        )
-        if exists is not None:
-            return False
-        row = OutboxRow(
-            channel=message.channel.value,
-            recipient=message.recipient,
-            language=message.language,
-            kind=message.kind,
-            params=message.params,
-            dedup_key=message.dedup_key,
-            contact_id=message.contact_id,
-            status=message.status,
-            attempts=message.attempts,
-            created_at=message.created_at,
-            next_attempt_at=message.created_at,
-        )
-        self.session.add(row)
-        self.session.flush()
-        message.id = row.id
-        return True
-
-    def scrub_contact(self, contact_id: int) -> int:
-        result = self.session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.contact_id == contact_id)
-            .values(recipient="erased", params={}, last_error=None)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
-
-
-class SqlVerifications:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, verification: Verification) -> None:
-        row = VerificationRow(channel=verification.channel.value)
-        self._write(row, verification)
-        self.session.add(row)
-        self.session.flush()
-        verification.id = row.id
-
-    def active(self, email: str, now: datetime) -> Sequence[Verification]:
-        query = (
-            select(VerificationRow)
-            .where(
-                VerificationRow.email == email,
-                VerificationRow.used.is_(False),
-                VerificationRow.expires_at > now,
-            )
-            .order_by(VerificationRow.id.desc())
-        )
-        return [self._read(r) for r in self.session.scalars(query)]
-
-    def update(self, verification: Verification) -> None:
-        row = self.session.get_one(VerificationRow, verification.id)
-        self._write(row, verification)
-        self.session.flush()
-
-    def delete_for_email(self, email: str) -> int:
-        result = self.session.execute(delete(VerificationRow).where(VerificationRow.email == email))
-        return int(getattr(result, "rowcount", 0) or 0)
-
-    _FIELDS = (
-        "code",
-        "email",
-        "municipality",
-        "payload",
-        "language",
-        "created_at",
-        "expires_at",
-        "attempts",
-        "used",
-        "telegram_user_id",
-    )
-
-    def _write(self, row: VerificationRow, v: Verification) -> None:
-        _copy(row, v, self._FIELDS)
-        row.channel = v.channel.value
-
-    def _read(self, row: VerificationRow) -> Verification:
-        values = {f: getattr(row, f) for f in self._FIELDS}
-        return Verification(id=row.id, channel=Channel(row.channel), **values)
-
-
-class SqlDrafts:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def get(self, owner: str) -> Draft | None:
-        row = self.session.scalars(select(DraftRow).where(DraftRow.owner == owner)).one_or_none()
-        if row is None:
-            return None
-        return Draft(
-            owner=row.owner,
-            channel=Channel(row.channel),
-            language=row.language,
-            values=dict(row.values),
-            step=row.step,
-            updated_at=row.updated_at,
-            skipped=list(row.skipped),
-            id=row.id,
-        )
-
-    def save(self, draft: Draft) -> None:
-        row = self.session.scalars(
-            select(DraftRow).where(DraftRow.owner == draft.owner)
-        ).one_or_none()
-        if row is None:
-            row = DraftRow(owner=draft.owner)
-            self.session.add(row)
-        row.channel = draft.channel.value
-        row.language = draft.language
-        row.values = dict(draft.values)
-        row.skipped = list(draft.skipped)
-        row.step = draft.step
-        row.updated_at = draft.updated_at
-        self.session.flush()
-        draft.id = row.id
-
-    def delete(self, owner: str) -> None:
-        self.session.execute(delete(DraftRow).where(DraftRow.owner == owner))

@@ -1,0 +1,191 @@
+"""Repositories of messages: the outbox to send and the ledger of inbound messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from core.model import Channel, InboundRecord, OutboxMessage
+from storage.tables import InboundRow, OutboxRow
+
+
+def _outbox(row: OutboxRow) -> OutboxMessage:
+    return OutboxMessage(
+        channel=Channel(row.channel),
+        recipient=row.recipient,
+        language=row.language,
+        kind=row.kind,
+        params=dict(row.params),
+        dedup_key=row.dedup_key,
+        created_at=row.created_at,
+        contact_id=row.contact_id,
+        status=row.status,
+        attempts=row.attempts,
+        external_id=row.message_id,
+        last_error=row.last_error,
+        sent_at=row.sent_at,
+        id=row.id,
+    )
+
+
+class SqlOutbox:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, message: OutboxMessage) -> bool:
+        exists = self.session.scalar(
+            select(OutboxRow.id).where(OutboxRow.dedup_key == message.dedup_key)
+        )
+        if exists is not None:
+            return False
+        row = OutboxRow(
+            channel=message.channel.value,
+            recipient=message.recipient,
+            language=message.language,
+            kind=message.kind,
+            params=message.params,
+            dedup_key=message.dedup_key,
+            contact_id=message.contact_id,
+            status=message.status,
+            attempts=message.attempts,
+            created_at=message.created_at,
+            next_attempt_at=message.created_at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        message.id = row.id
+        return True
+
+    def scrub_contact(self, contact_id: int) -> int:
+        result = self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.contact_id == contact_id)
+            .values(recipient="erased", params={}, last_error=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def claim(self, channel: str, now: datetime, limit: int, worker: str) -> list[OutboxMessage]:
+        query = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.channel == channel,
+                OutboxRow.status == "queued",
+                or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = list(self.session.scalars(query))
+        for row in rows:
+            row.status, row.claimed_by, row.claimed_at = "sending", worker, now
+            row.attempts += 1
+        self.session.flush()
+        return [_outbox(r) for r in rows]
+
+    def mark_sent(self, message_id: int, now: datetime, external_id: str | None) -> None:
+        row = self.session.get_one(OutboxRow, message_id)
+        row.status, row.sent_at, row.last_error = "sent", now, None
+        row.message_id = external_id or row.message_id
+        self.session.flush()
+
+    def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:
+        row = self.session.get_one(OutboxRow, message_id)
+        row.status, row.last_error, row.next_attempt_at = "queued", error, next_attempt_at
+        row.claimed_by = None
+        self.session.flush()
+
+    def mark_failed(self, message_id: int, error: str, status: str = "failed") -> None:
+        row = self.session.get_one(OutboxRow, message_id)
+        row.status, row.last_error, row.claimed_by = status, error, None
+        self.session.flush()
+
+    def requeue(self, message_id: int, now: datetime) -> bool:
+        row = self.session.get(OutboxRow, message_id)
+        if row is None or row.status not in ("failed", "bounced"):
+            return False
+        row.status, row.next_attempt_at, row.claimed_by = "queued", now, None
+        self.session.flush()
+        return True
+
+    def fail_stale(self, before: datetime) -> int:
+        """A message left 'sending' by a worker that died may or may not have gone out: it is
+        never resent on its own (nothing twice); staff look and retry it."""
+        result = self.session.execute(
+            update(OutboxRow)
+            .where(and_(OutboxRow.status == "sending", OutboxRow.claimed_at < before))
+            .values(
+                status="failed",
+                last_error="onderbroken tijdens verzenden: controleer en probeer opnieuw",
+                claimed_by=None,
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def by_external_id(self, external_id: str) -> OutboxMessage | None:
+        row = self.session.scalars(
+            select(OutboxRow).where(OutboxRow.message_id == external_id)
+        ).first()
+        return _outbox(row) if row else None
+
+    def set_external_id(self, message_id: int, external_id: str) -> None:
+        row = self.session.get_one(OutboxRow, message_id)
+        row.message_id = external_id
+        self.session.flush()
+
+    def list(self, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
+        query = select(OutboxRow).order_by(OutboxRow.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(OutboxRow.status == status)
+        return [_outbox(r) for r in self.session.scalars(query)]
+
+
+class SqlInbound:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, channel: str, key: str) -> InboundRecord | None:
+        row = self.session.scalars(
+            select(InboundRow).where(InboundRow.channel == channel, InboundRow.key == key)
+        ).one_or_none()
+        return self._read(row) if row else None
+
+    def add(self, record: InboundRecord) -> None:
+        row = InboundRow(channel=record.channel.value, key=record.key)
+        self._write(row, record)
+        self.session.add(row)
+        self.session.flush()
+        record.id = row.id
+
+    def update(self, record: InboundRecord) -> None:
+        row = self.session.get_one(InboundRow, record.id)
+        self._write(row, record)
+        self.session.flush()
+
+    def quarantined(self, channel: str) -> list[InboundRecord]:
+        query = (
+            select(InboundRow)
+            .where(InboundRow.channel == channel, InboundRow.outcome == "quarantined")
+            .order_by(InboundRow.id)
+        )
+        return [self._read(r) for r in self.session.scalars(query)]
+
+    @staticmethod
+    def _write(row: InboundRow, record: InboundRecord) -> None:
+        row.received_at, row.outcome, row.detail = record.received_at, record.outcome, record.detail
+        row.raw, row.error = record.raw, record.error
+
+    @staticmethod
+    def _read(row: InboundRow) -> InboundRecord:
+        return InboundRecord(
+            Channel(row.channel),
+            row.key,
+            row.received_at,
+            row.outcome,
+            dict(row.detail),
+            row.raw,
+            row.error,
+            row.id,
+        )

@@ -1,0 +1,106 @@
+"""Repositories of unfinished things: verifications waiting for a code, chat drafts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from core.model import Channel, Draft, Verification
+from storage.registrations import copy_fields
+from storage.tables import DraftRow, VerificationRow
+
+
+class SqlVerifications:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, verification: Verification) -> None:
+        row = VerificationRow(channel=verification.channel.value)
+        self._write(row, verification)
+        self.session.add(row)
+        self.session.flush()
+        verification.id = row.id
+
+    def active(self, email: str, now: datetime) -> Sequence[Verification]:
+        query = (
+            select(VerificationRow)
+            .where(
+                VerificationRow.email == email,
+                VerificationRow.used.is_(False),
+                VerificationRow.expires_at > now,
+            )
+            .order_by(VerificationRow.id.desc())
+        )
+        return [self._read(r) for r in self.session.scalars(query)]
+
+    def update(self, verification: Verification) -> None:
+        row = self.session.get_one(VerificationRow, verification.id)
+        self._write(row, verification)
+        self.session.flush()
+
+    def delete_for_email(self, email: str) -> int:
+        result = self.session.execute(delete(VerificationRow).where(VerificationRow.email == email))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    _FIELDS = (
+        "code",
+        "email",
+        "municipality",
+        "payload",
+        "language",
+        "created_at",
+        "expires_at",
+        "attempts",
+        "used",
+        "telegram_user_id",
+    )
+
+    def _write(self, row: VerificationRow, v: Verification) -> None:
+        copy_fields(row, v, self._FIELDS)
+        row.channel = v.channel.value
+
+    def _read(self, row: VerificationRow) -> Verification:
+        values = {f: getattr(row, f) for f in self._FIELDS}
+        return Verification(id=row.id, channel=Channel(row.channel), **values)
+
+
+class SqlDrafts:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, owner: str) -> Draft | None:
+        row = self.session.scalars(select(DraftRow).where(DraftRow.owner == owner)).one_or_none()
+        if row is None:
+            return None
+        return Draft(
+            owner=row.owner,
+            channel=Channel(row.channel),
+            language=row.language,
+            values=dict(row.values),
+            step=row.step,
+            updated_at=row.updated_at,
+            skipped=list(row.skipped),
+            id=row.id,
+        )
+
+    def save(self, draft: Draft) -> None:
+        row = self.session.scalars(
+            select(DraftRow).where(DraftRow.owner == draft.owner)
+        ).one_or_none()
+        if row is None:
+            row = DraftRow(owner=draft.owner)
+            self.session.add(row)
+        row.channel = draft.channel.value
+        row.language = draft.language
+        row.values = dict(draft.values)
+        row.skipped = list(draft.skipped)
+        row.step = draft.step
+        row.updated_at = draft.updated_at
+        self.session.flush()
+        draft.id = row.id
+
+    def delete(self, owner: str) -> None:
+        self.session.execute(delete(DraftRow).where(DraftRow.owner == owner))
