@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from core.model import Channel, Contact, OutboxMessage
@@ -16,24 +16,31 @@ def tell(
     params: dict[str, Any],
     cause: str,
     now: Any,
-) -> int:
-    """Queue `kind` for every reachable contact; the dedup key makes a retried cause harmless."""
-    queued = 0
+    thread: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[OutboxMessage]:
+    """Queue `kind` for every reachable contact; the dedup key makes a retried cause harmless.
+
+    `thread` maps an e-mail address to reply headers, so that the person who wrote gets the
+    answer in the same conversation and the others get a fresh message.
+    """
+    queued: list[OutboxMessage] = []
     for contact in contacts:
         if contact.erased or contact.id is None:
             continue
         for channel, recipient in _addresses(contact):
+            extra = (thread or {}).get(recipient.lower(), {}) if channel is Channel.EMAIL else {}
             message = OutboxMessage(
                 channel=channel,
                 recipient=recipient,
                 language=contact.language,
                 kind=kind,
-                params={**params, "contact_name": contact.name},
+                params={**params, **extra, "contact_name": contact.name},
                 dedup_key=f"{kind}:{cause}:{contact.id}:{channel.value}",
                 created_at=now,
                 contact_id=contact.id,
             )
-            queued += uow.outbox.add(message)
+            if uow.outbox.add(message):
+                queued.append(message)
     return queued
 
 
@@ -45,7 +52,7 @@ def tell_address(
     params: dict[str, Any],
     cause: str,
     now: Any,
-) -> bool:
+) -> OutboxMessage | None:
     """For someone who is not (yet) a contact, such as a sender who must verify an address."""
     message = OutboxMessage(
         channel=Channel.EMAIL,
@@ -56,7 +63,7 @@ def tell_address(
         dedup_key=f"{kind}:{cause}:{email}",
         created_at=now,
     )
-    return uow.outbox.add(message)
+    return message if uow.outbox.add(message) else None
 
 
 def _addresses(contact: Contact) -> list[tuple[Channel, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -15,6 +16,7 @@ from core.model import (
     Channel,
     Contact,
     HistoryEntry,
+    OutboxMessage,
     Registration,
     Status,
     Verification,
@@ -36,6 +38,10 @@ class Identity:
     token: str | None = None  # an invitation token carried by the message or deep link
     telegram_user_id: int | None = None
     staff: str | None = None  # the staff login, for changes made from the CLI
+    thread: Mapping[str, str] | None = None  # reply headers for an answer to the sender
+
+    def threads(self) -> dict[str, Mapping[str, str]]:
+        return {self.email.lower(): self.thread} if self.email and self.thread else {}
 
 
 class Result(StrEnum):
@@ -53,6 +59,7 @@ class Outcome:
     errors: list[ValidationError] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
     verification_sent_to: str | None = None
+    queued: list[OutboxMessage] = field(default_factory=list)
 
 
 def submit(uow: UnitOfWork, env: Env, raw: dict[str, Any], identity: Identity) -> Outcome:
@@ -107,8 +114,9 @@ def apply(
     params["changed_by"] = contact.name if contact else identity.staff or ""
     kind = "registration.confirmed" if result is Result.ACCEPTED else "registration.updated"
     cause = f"{registration.reference}:{now.isoformat()}"
-    tell(uow, uow.contacts.for_municipality(municipality), kind, params, cause, now)
-    return Outcome(result, registration, contact, values=values)
+    contacts = uow.contacts.for_municipality(municipality)
+    queued = tell(uow, contacts, kind, params, cause, now, identity.threads())
+    return Outcome(result, registration, contact, values=values, queued=queued)
 
 
 def verify(
@@ -225,9 +233,14 @@ def _ask_verification(
         "valid_minutes": int(env.campaign.verification_valid.total_seconds() // 60),
         "reference": registration.reference,
     }
-    tell_address(uow, email, language, "verification.code", params, verification.code, now)
+    params.update(identity.threads().get(email, {}))
+    sent = tell_address(uow, email, language, "verification.code", params, verification.code, now)
     return Outcome(
-        Result.NEEDS_VERIFICATION, registration, values=values, verification_sent_to=email
+        Result.NEEDS_VERIFICATION,
+        registration,
+        values=values,
+        verification_sent_to=email,
+        queued=[sent] if sent else [],
     )
 
 

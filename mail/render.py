@@ -1,0 +1,125 @@
+"""Outbox rows to e-mails: subject, text and HTML from the Jinja2 templates, in the contact's
+language, with the headers that keep robots from answering and let replies thread."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+
+from core.model import OutboxMessage
+from core.themes import ThemeCatalog
+
+LOOP_HEADER = "X-Leertraject-Loop"
+_PLACEHOLDER = "\x00TEMPLATE\x00"
+
+
+@dataclass(frozen=True)
+class Sender:
+    address: str
+    name: str
+
+    @property
+    def domain(self) -> str:
+        return self.address.rsplit("@", 1)[-1]
+
+
+class Renderer:
+    def __init__(self, themes: ThemeCatalog, sender: Sender) -> None:
+        self.themes = themes
+        self.sender = sender
+        self.text_env = Environment(
+            loader=PackageLoader("mail", "templates"),
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+        )
+        self.html_env = Environment(
+            loader=PackageLoader("mail", "templates"), autoescape=True, undefined=StrictUndefined
+        )
+
+    def has_template(self, kind: str) -> bool:
+        return f"{kind}.nl.j2" in self.text_env.list_templates()
+
+    def subject_and_text(self, message: OutboxMessage) -> tuple[str, str]:
+        language = "en" if message.language == "en" else "nl"
+        template = self.text_env.get_template(f"{message.kind}.{language}.j2")
+        values = self._values(message, language)
+        subject = " ".join(_block(template, "subject", values).split())
+        original = _strip_reply_prefix(str(message.params.get("original_subject") or ""))
+        if message.params.get("in_reply_to") and original:
+            subject = f"Re: {original} – {subject}"
+        body = _block(template, "body", values)
+        return subject, re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+
+    def build(self, message: OutboxMessage, now: Any) -> EmailMessage:
+        """The e-mail for one outbox row, with its own Message-ID on our domain."""
+        language = "en" if message.language == "en" else "nl"
+        subject, text_with_placeholder = self.subject_and_text(message)
+        template_text = str(message.params.get("template", ""))
+        email = EmailMessage()
+        email["From"] = formataddr((self.sender.name, self.sender.address))
+        email["To"] = message.recipient
+        email["Subject"] = subject
+        email["Date"] = format_datetime(now)
+        email["Message-ID"] = make_msgid(f"lt{message.id}", domain=self.sender.domain)
+        email["Content-Language"] = language
+        reply = message.params.get("in_reply_to")
+        email["Auto-Submitted"] = "auto-replied" if reply else "auto-generated"
+        email["X-Auto-Response-Suppress"] = "All"
+        email[LOOP_HEADER] = self.sender.address
+        if reply:
+            email["In-Reply-To"] = str(reply)
+            references = str(message.params.get("references") or "")
+            email["References"] = f"{references} {reply}".strip()
+        email.set_content(text_with_placeholder.replace(_PLACEHOLDER, template_text))
+        html = self.html_env.get_template("_layout.html.j2").render(
+            language=language, subject=subject, blocks=_blocks(text_with_placeholder, template_text)
+        )
+        email.add_alternative(html, subtype="html")
+        return email
+
+    def _values(self, message: OutboxMessage, language: str) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "contact_name": "",
+            "changed_by": "",
+            "beleidsprioriteiten": None,
+            "realisaties": None,
+            "acties": None,
+            "original_subject": "",
+            **message.params,
+        }
+        params["themes"] = self.themes.titles(params.get("preferences", []), language)
+        if "template" in params:
+            params["template"] = _PLACEHOLDER
+        return params
+
+
+_REPLY_PREFIX = re.compile(r"^\s*((re|antw|aw|sv|fw|fwd|tr|wg)\s*(\[\d+\])?\s*:\s*)+", re.I)
+
+
+def _strip_reply_prefix(subject: str) -> str:
+    return " ".join(_REPLY_PREFIX.sub("", subject).split())
+
+
+def _block(template: Template, name: str, values: Mapping[str, Any]) -> str:
+    context = template.new_context(dict(values))
+    return "".join(template.blocks[name](context))
+
+
+def _blocks(text: str, template_text: str) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        lines = paragraph.splitlines()
+        if paragraph.strip() == _PLACEHOLDER:
+            blocks.append({"kind": "pre", "text": template_text})
+        elif lines and all(line.startswith("- ") for line in lines):
+            blocks.append({"kind": "list", "lines": [line[2:] for line in lines]})
+        else:
+            blocks.append({"kind": "text", "lines": lines})
+    return blocks
