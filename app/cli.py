@@ -9,6 +9,8 @@ import click
 from app.commands.db import db_group
 from app.commands.erase import erase_command
 from app.commands.invitations import invitations_group
+from app.commands.mail import mail_group
+from app.commands.outbox import outbox_group
 from app.commands.registrations import registrations_group
 from app.commands.reports import export_command, stats_command
 from app.commands.run import run_command
@@ -40,6 +42,8 @@ for command in (
     stats_command,
     export_command,
     erase_command,
+    mail_group,
+    outbox_group,
 ):
     cli.add_command(command)
 

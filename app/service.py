@@ -23,26 +23,9 @@ class Component:
     once: Callable[[], Awaitable[int]]
 
 
-def components(app: App) -> list[Component]:
-    found: list[Component] = []
-    for factory in _FACTORIES:
-        component = factory(app)
-        if component is not None:
-            found.append(component)
-    return found
-
-
-# Each channel registers a factory here (mail intake, outbox senders, bot, scheduler).
-_FACTORIES: list[Callable[[App], Component | None]] = []
-
-
-def register(factory: Callable[[App], Component | None]) -> Callable[[App], Component | None]:
-    _FACTORIES.append(factory)
-    return factory
-
-
-async def run_service(app: App, stop: asyncio.Event, once: bool = False) -> int:
-    parts = components(app)
+async def run_service(
+    app: App, parts: list[Component], stop: asyncio.Event, once: bool = False
+) -> int:
     settings = app.settings
     log.info(
         "Leertraject service: campaign %r, deadline %s, database %s",

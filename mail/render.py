@@ -75,8 +75,8 @@ class Renderer:
         email[LOOP_HEADER] = self.sender.address
         if reply:
             email["In-Reply-To"] = str(reply)
-            references = str(message.params.get("references") or "")
-            email["References"] = f"{references} {reply}".strip()
+            references = str(message.params.get("references") or "").split()
+            email["References"] = " ".join([*references, *([] if reply in references else [reply])])
         email.set_content(text_with_placeholder.replace(_PLACEHOLDER, template_text))
         html = self.html_env.get_template("_layout.html.j2").render(
             language=language, subject=subject, blocks=_blocks(text_with_placeholder, template_text)

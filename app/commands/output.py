@@ -15,7 +15,8 @@ from core.clock import format_local
 
 
 def console() -> Console:
-    return Console(soft_wrap=False)
+    # Piped into a file or `less`, rich would assume 80 columns and cut every cell.
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 
 
 def emit_json(data: Any) -> None:

@@ -7,7 +7,8 @@ import asyncio
 import click
 
 from app.commands.state import CliState, pass_state
-from app.service import install_signal_handlers, run_service
+from app.mailing import intake_component, sender_component
+from app.service import Component, install_signal_handlers, run_service
 
 
 @click.command("run")
@@ -20,12 +21,13 @@ def run_command(state: CliState, once: bool) -> None:
     Stop it with Ctrl-C.
     """
     app = state.app(migrate=True)
+    parts: list[Component] = [intake_component(app), sender_component(app)]
 
     async def main() -> int:
         stop = asyncio.Event()
         if not once:
             install_signal_handlers(stop)
-        return await run_service(app, stop, once=once)
+        return await run_service(app, parts, stop, once=once)
 
     handled = asyncio.run(main())
     if once:

@@ -1,0 +1,92 @@
+"""`leertraject mail` and `leertraject outbox`: the e-mail channel by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from app.commands.output import emit_json, emit_table
+from app.commands.state import CliState, pass_state
+from app.mailing import drain_intake_once, intake, renderer
+from mail.pipeline import IntakeResult
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """Process e-mail: files, the mailbox, and quarantined messages."""
+
+
+def _as_json(app_renderer: Any, result: IntakeResult) -> dict[str, Any]:
+    reply = None
+    if result.reply is not None:
+        reply = {
+            "to": result.reply.recipient,
+            "subject": app_renderer.subject_and_text(result.reply)[0],
+        }
+    return {
+        "file": result.file,
+        "message_id": result.message_id,
+        "outcome": result.outcome,
+        "registration": result.registration,
+        "errors": result.errors,
+        "reply": reply,
+    }
+
+
+def _show(results: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        for row in results:
+            emit_json(row)
+        return
+    emit_table(
+        "E-mails",
+        ["Bestand", "Uitkomst", "Inschrijving", "Fouten", "Antwoord aan"],
+        [
+            [
+                r["file"] or r["message_id"],
+                r["outcome"],
+                (r["registration"] or {}).get("reference"),
+                ", ".join(e["code"] for e in r["errors"]),
+                (r["reply"] or {}).get("to"),
+            ]
+            for r in results
+        ],
+    )
+
+
+@mail_group.command("ingest")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@pass_state
+def ingest_command(state: CliState, files: tuple[Path, ...], as_json: bool) -> None:
+    """Process .eml FILES through the same pipeline as the mailbox."""
+    app = state.app()
+    pipeline, render = intake(app), renderer(app)
+    results = [_as_json(render, pipeline.process(f.read_bytes(), file=str(f))) for f in files]
+    _show(results, as_json)
+
+
+@mail_group.command("retry")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per message.")
+@pass_state
+def retry_command(state: CliState, as_json: bool) -> None:
+    """Process the quarantined messages (those that made the pipeline fail) again."""
+    app = state.app()
+    pipeline, render = intake(app), renderer(app)
+    results = [_as_json(render, r) for r in pipeline.retry_quarantined()]
+    if not results and not as_json:
+        click.echo("Geen berichten in quarantaine.")
+        return
+    _show(results, as_json)
+
+
+@mail_group.command("poll")
+@pass_state
+def poll_command(state: CliState) -> None:
+    """Read the mailbox (or local folder) once and process what is there."""
+    count = drain_intake_once(state.app())
+    click.echo(f"{count} bericht(en) verwerkt.")

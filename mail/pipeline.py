@@ -1,0 +1,301 @@
+"""One inbound e-mail in, exactly one recorded outcome out.
+
+accepted, updated, needs_verification, rejected (with a reply saying what to fix), ignored
+(robots, lists, ourselves), bounce, duplicate, or quarantined (the pipeline raised: the raw
+message is kept for `leertraject mail retry` and the others go on).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from core.campaign import Env
+from core.form import FORM
+from core.model import Channel, InboundRecord, OutboxMessage
+from core.notify import tell_address
+from core.ports import UnitOfWork
+from core.usecases.bounces import record_bounce
+from core.usecases.submit import Identity, Outcome, Result, submit, verify
+from mail.classify import classify
+from mail.decode import DecodedMail, decode_message
+from mail.imap import Disposition
+from mail.render import LOOP_HEADER
+from mail.replies import rejection_params
+from mail.template import TemplateSpec, extract_best
+from mail.trust import assess_sender
+
+T = TypeVar("T")
+Transaction = Callable[[Callable[[UnitOfWork], T]], T]
+log = logging.getLogger("leertraject.mail.intake")
+
+_DISPOSITIONS = {
+    "accepted": Disposition.PROCESSED,
+    "updated": Disposition.PROCESSED,
+    "needs_verification": Disposition.PROCESSED,
+    "rejected": Disposition.PROCESSED,
+    "duplicate": Disposition.PROCESSED,
+    "ignored": Disposition.IGNORED,
+    "bounce": Disposition.IGNORED,
+    "quarantined": Disposition.FAILED,
+}
+_CODE = re.compile(r"(?<![\d-])(\d{6})(?![\d-])")
+_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])")
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    address: str
+    trusted_authserv_id: str = ""
+    max_message_bytes: int = 10 * 1024 * 1024
+
+
+@dataclass
+class IntakeResult:
+    message_id: str
+    outcome: str
+    file: str | None = None
+    registration: dict[str, Any] | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+    reply: OutboxMessage | None = None
+
+    @property
+    def disposition(self) -> Disposition:
+        return _DISPOSITIONS[self.outcome]
+
+
+class MailIntake:
+    def __init__(
+        self,
+        env: Env,
+        settings: IntakeSettings,
+        transaction: Transaction[Any],
+        subject_of: Callable[[OutboxMessage], str] | None = None,
+    ) -> None:
+        self.env = env
+        self.settings = settings
+        self.transaction = transaction
+        self.subject_of = subject_of
+        self.spec = TemplateSpec(
+            FORM.email_labels(),
+            multiline_fields=[f.key for f in FORM.fields if f.kind.value == "long_text"],
+            protected_phrases=[t.title_nl for t in env.themes] + [t.title_en for t in env.themes],
+        )
+
+    def handle(self, raw: bytes) -> Disposition:
+        """The handler for the IMAP and Maildir intake loops."""
+        return self.process(raw).disposition
+
+    def process(self, raw: bytes, file: str | None = None, retry: bool = False) -> IntakeResult:
+        key = _key(raw)
+        try:
+            result: IntakeResult = self.transaction(lambda uow: self._process(uow, raw, key, retry))
+        except Exception as exc:  # kept whole for a retry; never blocks the next message
+            log.exception("message %s quarantined", key)
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            result = self.transaction(lambda uow: self._quarantine(uow, raw, key, error))
+        result.file = file
+        return result
+
+    # --- the steps ---------------------------------------------------------------------------
+
+    def _process(self, uow: UnitOfWork, raw: bytes, key: str, retry: bool) -> IntakeResult:
+        earlier = uow.inbound.get(Channel.EMAIL.value, key)
+        if earlier is not None and not (retry and earlier.outcome == "quarantined"):
+            outcome = "quarantined" if earlier.outcome == "quarantined" else "duplicate"
+            return IntakeResult(key, outcome)
+        mail = decode_message(raw)
+        kind = classify(mail, own_addresses=[self.settings.address], loop_header=LOOP_HEADER)
+        if kind.kind == "bounce":
+            found = record_bounce(uow, self.env, kind.failed_recipients, kind.original_message_id)
+            detail = {"failed": list(kind.failed_recipients), "outbox": found.outbox_id}
+            return self._record(uow, earlier, key, IntakeResult(key, "bounce"), detail)
+        if not kind.answerable:
+            return self._record(
+                uow, earlier, key, IntakeResult(key, "ignored"), {"why": kind.reason}
+            )
+        if len(raw) > self.settings.max_message_bytes:
+            return self._record(uow, earlier, key, self._too_large(uow, mail, key), {})
+        result = self._register(uow, mail, key)
+        return self._record(uow, earlier, key, result, {})
+
+    def _register(self, uow: UnitOfWork, mail: DecodedMail, key: str) -> IntakeResult:
+        sender = (mail.from_address or "").lower()
+        texts = [mail.body, *mail.alternatives]
+        form = extract_best(texts, self.spec, sender_name=mail.from_name)
+        thread = _thread(mail)
+        language = _language(texts)
+        if form.empty:
+            code = _CODE.search(mail.body[:2000])
+            if code and sender and uow.verifications.active(sender, self.env.clock.now()):
+                return self._result(key, verify(uow, self.env, sender, code.group(1)), sender)
+            return self._reject(uow, mail, key, language, "no_template", [], {})
+        raw: dict[str, Any] = dict(form.values)
+        raw["preferences"] = form.preferences or form.values.get("preferences")
+        raw.setdefault("contact_email", sender)
+        raw["language"] = language
+        trust = assess_sender(mail, trusted_authserv_id=self.settings.trusted_authserv_id)
+        identity = Identity(
+            Channel.EMAIL,
+            email=sender or None,
+            email_trusted=trust.authenticated is not False,
+            token=_token(uow, texts),
+            thread=thread,
+        )
+        outcome = submit(uow, self.env, raw, identity)
+        if outcome.result is Result.REJECTED:
+            errors = outcome.errors
+            error_kind = "deadline" if errors[0].code == "deadline.passed" else "validation"
+            return self._reject(uow, mail, key, language, error_kind, errors, raw)
+        return self._result(key, outcome, sender)
+
+    def _result(self, key: str, outcome: Outcome, sender: str) -> IntakeResult:
+        outcome_name = outcome.result.value
+        registration = None
+        if outcome.registration is not None and outcome.result is not Result.REJECTED:
+            r = outcome.registration
+            registration = {
+                "reference": r.reference,
+                "municipality": {
+                    "refnis": r.municipality,
+                    "name": self.env.municipality_name(r.municipality),
+                },
+                "preferences": list(r.preferences),
+            }
+        reply = next((m for m in outcome.queued if m.recipient == sender), None)
+        errors = [e.as_dict("nl") for e in outcome.errors]
+        return IntakeResult(
+            key, outcome_name, registration=registration, errors=errors, reply=reply
+        )
+
+    def _reject(
+        self,
+        uow: UnitOfWork,
+        mail: DecodedMail,
+        key: str,
+        language: str,
+        error_kind: str,
+        errors: list[Any],
+        raw: dict[str, Any],
+    ) -> IntakeResult:
+        sender = (mail.from_address or "").lower()
+        params = rejection_params(self.env, language, errors, raw, error_kind)
+        params.update(_thread(mail))
+        reply = self._reply_once(uow, sender, language, "mail.rejected", error_kind, params)
+        listed = [e.as_dict(language) for e in errors] or [
+            {
+                "field": "message",
+                "code": "template.missing",
+                "message": params["errors"][0]["message"],
+            }
+        ]
+        return IntakeResult(key, "rejected", errors=listed, reply=reply)
+
+    def _too_large(self, uow: UnitOfWork, mail: DecodedMail, key: str) -> IntakeResult:
+        sender = (mail.from_address or "").lower()
+        max_mb = max(1, self.settings.max_message_bytes // (1024 * 1024))
+        params: dict[str, Any] = {"max_mb": max_mb, **_thread(mail)}
+        reply = self._reply_once(uow, sender, "nl", "mail.too_large", "too_large", params)
+        error = {
+            "field": "message",
+            "code": "message.too_large",
+            "message": f"groter dan {max_mb} MB",
+        }
+        return IntakeResult(key, "rejected", errors=[error], reply=reply)
+
+    def _reply_once(
+        self,
+        uow: UnitOfWork,
+        sender: str,
+        language: str,
+        kind: str,
+        error_kind: str,
+        params: dict[str, Any],
+    ) -> OutboxMessage | None:
+        """At most one rejection per sender, error kind and day: no robot ping-pong."""
+        if not sender:
+            return None
+        today: date = self.env.clock.now().date()
+        cause = f"{error_kind}:{today.isoformat()}"
+        return tell_address(uow, sender, language, kind, params, cause, self.env.clock.now())
+
+    def _record(
+        self,
+        uow: UnitOfWork,
+        earlier: InboundRecord | None,
+        key: str,
+        result: IntakeResult,
+        detail: dict[str, Any],
+    ) -> IntakeResult:
+        detail = {**detail, "registration": (result.registration or {}).get("reference")}
+        detail["errors"] = [e["code"] for e in result.errors]
+        now = self.env.clock.now()
+        if earlier is None:
+            uow.inbound.add(InboundRecord(Channel.EMAIL, key, now, result.outcome, detail))
+        else:
+            earlier.outcome, earlier.detail, earlier.raw, earlier.error = (
+                result.outcome,
+                detail,
+                None,
+                None,
+            )
+            uow.inbound.update(earlier)
+        return result
+
+    def _quarantine(self, uow: UnitOfWork, raw: bytes, key: str, error: str) -> IntakeResult:
+        now = self.env.clock.now()
+        record = uow.inbound.get(Channel.EMAIL.value, key)
+        if record is None:
+            uow.inbound.add(InboundRecord(Channel.EMAIL, key, now, "quarantined", {}, raw, error))
+        else:
+            record.outcome, record.raw, record.error = "quarantined", raw, error
+            uow.inbound.update(record)
+        return IntakeResult(
+            key, "quarantined", errors=[{"field": "message", "code": "internal", "message": error}]
+        )
+
+    def retry_quarantined(self) -> list[IntakeResult]:
+        records = self.transaction(lambda uow: uow.inbound.quarantined(Channel.EMAIL.value))
+        return [self.process(r.raw, retry=True) for r in records if r.raw is not None]
+
+
+def _key(raw: bytes) -> str:
+    try:
+        return decode_message(raw).message_id
+    except Exception:
+        return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _thread(mail: DecodedMail) -> dict[str, str]:
+    if not mail.message_id or mail.message_id.startswith("sha256:"):
+        return {"original_subject": mail.subject}
+    references = " ".join([*mail.references, mail.message_id][-10:])
+    return {
+        "in_reply_to": mail.message_id,
+        "references": references,
+        "original_subject": mail.subject,
+    }
+
+
+def _language(texts: list[str]) -> str:
+    english = {label.lower() for f in FORM.fields for label in f.labels_en}
+    dutch = {label.lower() for f in FORM.fields for label in f.labels_nl}
+    scores = {"en": 0, "nl": 0}
+    for line in texts[0].splitlines() if texts else []:
+        head = line.strip().lstrip(">").strip().split(":", 1)[0].strip().lower()
+        head = re.sub(r"\s*\d+$", "", head)
+        scores["en"] += head in english
+        scores["nl"] += head in dutch
+    return "en" if scores["en"] > scores["nl"] else "nl"
+
+
+def _token(uow: UnitOfWork, texts: list[str]) -> str | None:
+    for candidate in _TOKEN.findall(" ".join(texts)[:20000])[:10]:
+        if uow.contacts.by_token(candidate) is not None:
+            return str(candidate)
+    return None
