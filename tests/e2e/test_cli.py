@@ -145,3 +145,22 @@ def test_usage_and_configuration_errors_have_their_exit_codes(run: Any, tmp_path
     done = run("--config", str(broken), "stats", expect=1)
     assert "mail.password" in done.stderr and "hunter2" not in done.stderr + done.stdout
     assert "registrations" in run("--help").stdout
+
+
+def test_the_service_answers_an_eml_dropped_in_the_local_mail_folder(
+    run: Any, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    corpus = Path(__file__).parent.parent / "corpus" / "mail"
+    (inbox / "gent.eml").write_bytes((corpus / "nl_clean_template.eml").read_bytes())
+    done = run("run", "--once")
+    assert "2 item(s) handled" in done.stdout  # one message in, one reply out
+    assert (inbox / ".Verwerkt" / "new" / "gent.eml").exists()
+    [reply] = list((tmp_path / "outbox").glob("*.eml"))
+    text = reply.read_text()
+    assert "To: an.peeters@gent.example.be" in text and "In-Reply-To:" in text
+    outcomes = json.loads(run("outbox", "list", "--json").stdout)
+    assert [o["status"] for o in outcomes] == ["sent"]
+    run("run", "--once")
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1, "nothing is sent twice"
