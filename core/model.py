@@ -186,6 +186,21 @@ class Draft:
     id: int | None = None
 
 
+@dataclass
+class Reminder:
+    """A message due at a moment; swept when due, sent once, cancelled when no longer true."""
+
+    key: str  # unique: kind, whom, and which moment
+    kind: str  # "reminder.invited", "reminder.draft", "reminder.pending", "reminder.kickoff"
+    due_at: datetime
+    contact_id: int | None = None
+    chat_id: int | None = None  # a chat draft whose owner is not a contact yet
+    subject: str = ""  # what it is about: a municipality, a draft owner, a theme
+    sent_at: datetime | None = None
+    cancelled: bool = False
+    id: int | None = None
+
+
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 

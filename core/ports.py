@@ -15,6 +15,7 @@ from core.model import (
     InboundRecord,
     OutboxMessage,
     Registration,
+    Reminder,
     Status,
     Verification,
 )
@@ -90,6 +91,25 @@ class Drafts(Protocol):
     def delete(self, owner: str) -> None: ...
 
 
+class Reminders(Protocol):
+    def add(self, reminder: Reminder) -> bool:
+        """False when a reminder with the same key exists: planning twice plans once."""
+        ...
+
+    def claim_due(self, now: datetime, limit: int) -> list[Reminder]: ...
+    def mark(self, reminder_id: int, sent_at: datetime | None, cancelled: bool) -> None: ...
+    def list(self, sent: bool | None = None) -> list[Reminder]: ...
+
+
+class Jobs(Protocol):
+    def claim(self, name: str, key: str, worker: str, now: datetime) -> bool:
+        """True for exactly one caller per (name, key), however many instances ask."""
+        ...
+
+    def finish(self, name: str, key: str, now: datetime, result: str) -> None: ...
+    def done(self, name: str, key: str) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     registrations: Registrations
     contacts: Contacts
@@ -99,6 +119,8 @@ class UnitOfWork(Protocol):
     verifications: Verifications
     drafts: Drafts
     inbound: Inbound
+    reminders: Reminders
+    jobs: Jobs
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -13,10 +13,13 @@ from core.ports import (
     Drafts,
     History,
     Inbound,
+    Jobs,
     Outbox,
     Registrations,
+    Reminders,
     Verifications,
 )
+from storage.campaign import SqlJobs, SqlReminders
 from storage.messages import SqlInbound, SqlOutbox
 from storage.pending import SqlDrafts, SqlVerifications
 from storage.registrations import SqlAudit, SqlContacts, SqlHistory, SqlRegistrations
@@ -31,6 +34,8 @@ class SqlUnitOfWork:
     verifications: Verifications
     drafts: Drafts
     inbound: Inbound
+    reminders: Reminders
+    jobs: Jobs
     session: Session
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
@@ -46,6 +51,8 @@ class SqlUnitOfWork:
         self.verifications = SqlVerifications(self.session)
         self.drafts = SqlDrafts(self.session)
         self.inbound = SqlInbound(self.session)
+        self.reminders = SqlReminders(self.session)
+        self.jobs = SqlJobs(self.session)
         return self
 
     def __exit__(

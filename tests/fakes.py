@@ -16,6 +16,7 @@ from core.model import (
     InboundRecord,
     OutboxMessage,
     Registration,
+    Reminder,
     Status,
     Verification,
 )
@@ -187,6 +188,42 @@ class FakeVerifications(_Table):
         return len(hits)
 
 
+class FakeReminders(_Table):
+    def add(self, reminder: Reminder) -> bool:
+        if any(r.key == reminder.key for r in self.rows.values()):
+            return False
+        self.insert(reminder)
+        return True
+
+    def claim_due(self, now: datetime, limit: int) -> list[Reminder]:
+        due = [r for r in self.all() if r.sent_at is None and not r.cancelled and r.due_at <= now]
+        return sorted(due, key=lambda r: (r.due_at, r.id))[:limit]
+
+    def mark(self, reminder_id: int, sent_at: datetime | None, cancelled: bool) -> None:
+        self.rows[reminder_id].sent_at = sent_at
+        self.rows[reminder_id].cancelled = cancelled
+
+    def list(self, sent: bool | None = None) -> list[Reminder]:
+        return [r for r in self.all() if sent is None or (r.sent_at is not None) == sent]
+
+
+class FakeJobs:
+    def __init__(self) -> None:
+        self.runs: dict[tuple[str, str], str | None] = {}
+
+    def claim(self, name: str, key: str, worker: str, now: datetime) -> bool:
+        if (name, key) in self.runs:
+            return False
+        self.runs[(name, key)] = None
+        return True
+
+    def finish(self, name: str, key: str, now: datetime, result: str) -> None:
+        self.runs[(name, key)] = result
+
+    def done(self, name: str, key: str) -> bool:
+        return (name, key) in self.runs
+
+
 class FakeDrafts:
     def __init__(self) -> None:
         self.rows: dict[str, Draft] = {}
@@ -213,6 +250,8 @@ class FakeUnitOfWork:
         self.verifications = FakeVerifications()
         self.drafts = FakeDrafts()
         self.inbound = FakeInbound()
+        self.reminders = FakeReminders()
+        self.jobs = FakeJobs()
         self.commits = 0
 
     def __enter__(self) -> Self:
