@@ -195,6 +195,7 @@ class Reminder:
     due_at: datetime
     contact_id: int | None = None
     chat_id: int | None = None  # a chat draft whose owner is not a contact yet
+    email: str | None = None  # someone who is not a contact yet (waiting for a code)
     subject: str = ""  # what it is about: a municipality, a draft owner, a theme
     sent_at: datetime | None = None
     cancelled: bool = False

@@ -11,7 +11,17 @@ from sqlalchemy.orm import Session
 from core.model import Reminder
 from storage.campaign_tables import JobRunRow, ReminderRow
 
-_FIELDS = ("key", "kind", "due_at", "contact_id", "chat_id", "subject", "sent_at", "cancelled")
+_FIELDS = (
+    "key",
+    "kind",
+    "due_at",
+    "contact_id",
+    "chat_id",
+    "email",
+    "subject",
+    "sent_at",
+    "cancelled",
+)
 
 
 def _reminder(row: ReminderRow) -> Reminder:
@@ -50,6 +60,20 @@ class SqlReminders:
         row = self.session.get_one(ReminderRow, reminder_id)
         row.sent_at, row.cancelled = sent_at, cancelled
         self.session.flush()
+
+    def forget(self, contact_id: int | None, email: str | None, chat_id: int | None) -> int:
+        """A person's data is erased: their reminders go too."""
+        rows = [
+            r
+            for r in self.session.scalars(select(ReminderRow))
+            if (contact_id is not None and r.contact_id == contact_id)
+            or (email is not None and r.email == email)
+            or (chat_id is not None and r.chat_id == chat_id)
+        ]
+        for row in rows:
+            self.session.delete(row)
+        self.session.flush()
+        return len(rows)
 
     def list(self, sent: bool | None = None) -> list[Reminder]:
         query = select(ReminderRow).order_by(ReminderRow.due_at, ReminderRow.id)

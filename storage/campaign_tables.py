@@ -21,6 +21,7 @@ class ReminderRow(Base):
     due_at: Mapped[datetime]
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
     subject: Mapped[str] = mapped_column(String(120), default="")
     sent_at: Mapped[datetime | None]
     cancelled: Mapped[bool] = mapped_column(default=False)

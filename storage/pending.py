@@ -41,6 +41,14 @@ class SqlVerifications:
         self._write(row, verification)
         self.session.flush()
 
+    def for_municipality(self, municipality: str) -> list[Verification]:
+        query = (
+            select(VerificationRow)
+            .where(VerificationRow.municipality == municipality)
+            .order_by(VerificationRow.id)
+        )
+        return [self._read(r) for r in self.session.scalars(query)]
+
     def delete_for_email(self, email: str) -> int:
         result = self.session.execute(delete(VerificationRow).where(VerificationRow.email == email))
         return int(getattr(result, "rowcount", 0) or 0)
@@ -101,6 +109,10 @@ class SqlDrafts:
         row.updated_at = draft.updated_at
         self.session.flush()
         draft.id = row.id
+
+    def all(self) -> list[Draft]:
+        owners = self.session.scalars(select(DraftRow.owner).order_by(DraftRow.id)).all()
+        return [d for owner in owners if (d := self.get(owner)) is not None]
 
     def delete(self, owner: str) -> None:
         self.session.execute(delete(DraftRow).where(DraftRow.owner == owner))

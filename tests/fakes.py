@@ -181,6 +181,9 @@ class FakeVerifications(_Table):
     def update(self, verification: Verification) -> None:
         self.put(verification)
 
+    def for_municipality(self, municipality: str) -> list[Verification]:
+        return [v for v in self.all() if v.municipality == municipality]
+
     def delete_for_email(self, email: str) -> int:
         hits = [k for k, v in self.rows.items() if v.email == email]
         for k in hits:
@@ -202,6 +205,18 @@ class FakeReminders(_Table):
     def mark(self, reminder_id: int, sent_at: datetime | None, cancelled: bool) -> None:
         self.rows[reminder_id].sent_at = sent_at
         self.rows[reminder_id].cancelled = cancelled
+
+    def forget(self, contact_id: int | None, email: str | None, chat_id: int | None) -> int:
+        gone = [
+            k
+            for k, r in self.rows.items()
+            if (contact_id is not None and r.contact_id == contact_id)
+            or (email is not None and r.email == email)
+            or (chat_id is not None and r.chat_id == chat_id)
+        ]
+        for k in gone:
+            del self.rows[k]
+        return len(gone)
 
     def list(self, sent: bool | None = None) -> list[Reminder]:
         return [r for r in self.all() if sent is None or (r.sent_at is not None) == sent]
@@ -233,6 +248,9 @@ class FakeDrafts:
 
     def save(self, draft: Draft) -> None:
         self.rows[draft.owner] = copy.deepcopy(draft)
+
+    def all(self) -> list[Draft]:
+        return [copy.deepcopy(d) for d in self.rows.values()]
 
     def delete(self, owner: str) -> None:
         self.rows.pop(owner, None)

@@ -88,10 +88,12 @@ def erase(
     for address in emails:
         verifications += uow.verifications.delete_for_email(address)
         uow.drafts.delete(f"email:{address}")
+        uow.reminders.forget(None, address, None)
     for contact in targets:
         assert contact.id is not None
         if contact.telegram_user_id is not None:
             uow.drafts.delete(f"telegram:{contact.telegram_user_id}")
+        uow.reminders.forget(contact.id, None, contact.telegram_user_id)
         outbox += uow.outbox.scrub_contact(contact.id)
         _scrub(contact)
         uow.contacts.update(contact)

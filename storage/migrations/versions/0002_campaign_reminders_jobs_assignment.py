@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-26 15:37:55.175275
+Create Date: 2026-11-26 15:38:32.643990
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ def upgrade() -> None:
         sa.Column("due_at", storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("contact_id", sa.Integer(), nullable=True),
         sa.Column("chat_id", sa.BigInteger(), nullable=True),
+        sa.Column("email", sa.String(length=254), nullable=True),
         sa.Column("subject", sa.String(length=120), nullable=False),
         sa.Column("sent_at", storage.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("cancelled", sa.Boolean(), nullable=False),
@@ -92,10 +93,12 @@ def upgrade() -> None:
     with op.batch_alter_table("reminders", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reminders_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index("ix_reminders_due", ["sent_at", "cancelled", "due_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reminders_email"), ["email"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reminders_email"))
         batch_op.drop_index("ix_reminders_due")
         batch_op.drop_index(batch_op.f("ix_reminders_contact_id"))
 
