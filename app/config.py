@@ -95,6 +95,7 @@ class MailSettings(_Section):
 
 class TelegramSettings(_Section):
     base_url: str = "https://api.telegram.org/bot"
+    bot_username: str = ""
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1:8443"

@@ -22,7 +22,8 @@ from mail.smtp import MailTransport, SmtpSettings, SmtpTransport
 
 def renderer(app: App) -> Renderer:
     mail = app.settings.mail
-    return Renderer(app.env.themes, Sender(mail.address, mail.from_name))
+    sender = Sender(mail.address, mail.from_name)
+    return Renderer(app.env.themes, sender, app.settings.telegram.bot_username)
 
 
 def intake(app: App) -> MailIntake:

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from core.audit import log_action
 from core.campaign import Env
+from core.clock import format_local
 from core.model import Actor, Contact, new_token
+from core.notify import tell
 from core.ports import UnitOfWork
 from core.texts import LANGUAGES
 from core.validators import Context, Kind, clean
@@ -156,3 +158,22 @@ def import_invitations(
         unchanged=outcome.unchanged,
     )
     return outcome
+
+
+def send_invitations(uow: UnitOfWork, env: Env, actor: Actor, resend: bool = False) -> int:
+    """Queue the invitation e-mail for every invited contact that has not had one yet."""
+    now = env.clock.now()
+    registered = {r.municipality for r in uow.registrations.list()}
+    queued = 0
+    for contact in uow.contacts.list(invited_only=True):
+        if contact.erased or contact.municipality in registered:
+            continue
+        params = {
+            "municipality_name": env.municipality_name(contact.municipality),
+            "deadline": format_local(env.campaign.deadline),
+            "token": contact.token,
+        }
+        cause = f"{contact.token}:{now.isoformat()}" if resend else str(contact.token)
+        queued += len(tell(uow, [contact], "invitation", params, cause, now))
+    log_action(uow, now, actor, "invitations.sent", "invitations", queued=queued)
+    return queued

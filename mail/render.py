@@ -30,9 +30,10 @@ class Sender:
 
 
 class Renderer:
-    def __init__(self, themes: ThemeCatalog, sender: Sender) -> None:
+    def __init__(self, themes: ThemeCatalog, sender: Sender, bot_username: str = "") -> None:
         self.themes = themes
         self.sender = sender
+        self.bot_username = bot_username.lstrip("@")
         self.text_env = Environment(
             loader=PackageLoader("mail", "templates"),
             undefined=StrictUndefined,
@@ -42,6 +43,12 @@ class Renderer:
         self.html_env = Environment(
             loader=PackageLoader("mail", "templates"), autoescape=True, undefined=StrictUndefined
         )
+
+    def chat_link(self, token: str | None) -> str:
+        """The deep link that opens the bot with the invitation token (t.me/<bot>?start=...)."""
+        if not self.bot_username:
+            return ""
+        return f"https://t.me/{self.bot_username}" + (f"?start={token}" if token else "")
 
     def has_template(self, kind: str) -> bool:
         return f"{kind}.nl.j2" in self.text_env.list_templates()
@@ -95,6 +102,9 @@ class Renderer:
             **message.params,
         }
         params["themes"] = self.themes.titles(params.get("preferences", []), language)
+        params["all_themes"] = [t.label(language) for t in self.themes]
+        params.setdefault("token", None)
+        params.setdefault("chat_link", self.chat_link(params.get("token")))
         if "template" in params:
             params["template"] = _PLACEHOLDER
         return params

@@ -9,7 +9,7 @@ import click
 
 from app.commands.output import emit_json, emit_table
 from app.commands.state import CliState, pass_state, staff_actor
-from core.invitations import import_invitations, parse_csv
+from core.invitations import import_invitations, parse_csv, send_invitations
 
 
 @click.group("invitations")
@@ -57,6 +57,17 @@ def import_command(state: CliState, csv_file: Path, as_json: bool) -> None:
             click.echo(f"  regel {e['line']}: {e['field']}: {e['message']}", err=True)
     if errors and not outcome.created + outcome.updated + outcome.unchanged:
         raise SystemExit(1)
+
+
+@invitations_group.command("send")
+@click.option("--resend", is_flag=True, help="Also to those who already had one.")
+@pass_state
+def send_command(state: CliState, resend: bool) -> None:
+    """Queue the invitation e-mail (template, personal code, chat link) for every invited
+    contact of a municipality that has not registered; the service sends them."""
+    app = state.app()
+    queued = app.transaction(lambda uow: send_invitations(uow, app.env, staff_actor(), resend))
+    click.echo(f"{queued} uitnodiging(en) klaargezet.")
 
 
 @invitations_group.command("list")

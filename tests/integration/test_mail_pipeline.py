@@ -213,3 +213,43 @@ def test_replies_never_go_to_our_own_address(app: App, intake: MailIntake) -> No
     assert result.outcome == "ignored" and outbox(app) == []
     assert message_from_bytes(corpus("own_address.eml"))["From"]
     assert Channel.EMAIL.value == "email"
+
+
+def test_an_answer_typed_into_the_quoted_invitation_registers_at_once(
+    app: App, intake: MailIntake
+) -> None:
+    """The official hits Reply in Outlook and types into the template of our invitation."""
+    from core.invitations import send_invitations
+    from core.model import Actor
+
+    invite(app, "an.peeters@gent.example.be", "44021")
+    app.transaction(lambda uow: uow.contacts.update(_with_token(uow, "44021")))
+    app.transaction(lambda uow: send_invitations(uow, app.env, Actor("staff", Channel.CLI)))
+    [invitation] = outbox(app)
+    renderer = Renderer(app.env.themes, Sender(INTAKE, "VLAIO"), "VlaioBot")
+    sent = renderer.build(invitation, app.env.clock.now())
+    body = sent.get_body(("plain",))
+    assert body is not None
+    quoted = "\r\n".join("> " + line for line in body.get_content().splitlines())
+    quoted = (
+        quoted.replace("> Contactpersoon:", "> Contactpersoon: An Peeters")
+        .replace("> Functie:", "> Functie: Centrummanager")
+        .replace("> Voorkeur 1:", "> Voorkeur 1: 9")
+        .replace("> Voorkeur 2:", "> Voorkeur 2: 11")
+        .replace("> Voorkeur 3:", "> Voorkeur 3: Centrummanagement")
+    )
+    reply = (
+        f"From: Secretariaat Gent <secretariaat@gent.example.be>\r\nTo: {INTAKE}\r\n"
+        f"Subject: RE: {sent['Subject']}\r\nMessage-ID: <reply-inv@gent.example.be>\r\n"
+        f"In-Reply-To: {sent['Message-ID']}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"Zie hieronder.\r\n\r\n{quoted}\r\n"
+    ).encode()
+    result = intake.process(reply)
+    assert result.outcome == "accepted", result.errors
+    assert result.registration is not None and result.registration["preferences"] == [9, 11, 3]
+
+
+def _with_token(uow: Any, refnis: str) -> Contact:
+    [contact] = uow.contacts.for_municipality(refnis)
+    contact.token = "Tok3nForGentInvitation"
+    return contact
