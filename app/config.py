@@ -101,6 +101,26 @@ class TelegramSettings(_Section):
     webhook_listen: str = "127.0.0.1:8443"
 
 
+class ReminderSettings(_Section):
+    invited_days_before_deadline: list[float] = [7, 2]
+    draft_hours_after_last_step: float = Field(24, gt=0)
+    draft_days_before_deadline: list[float] = [2]
+    pending_hours_after: float = Field(24, gt=0)
+    kickoff_days_before: list[float] = [7, 1]
+    sweep_minutes: float = Field(5, gt=0)
+
+
+class AssignmentSettings(_Section):
+    objective: Literal["rank-maximal", "sum-of-ranks"] = "rank-maximal"
+    allow_unranked: bool = True
+    seed: int = 0
+    time_limit_seconds: float = Field(300, gt=0)
+    # false: at the deadline staff get the dry-run report by e-mail and publish themselves.
+    auto_publish: bool = False
+    staff_email: str = ""
+    report_dir: Path = Path("var/reports")
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
@@ -140,6 +160,8 @@ class Settings(BaseSettings):
     campaign: CampaignSettings
     mail: MailSettings
     telegram: TelegramSettings = TelegramSettings()
+    reminders: ReminderSettings = ReminderSettings()
+    assignment: AssignmentSettings = AssignmentSettings()
     logging: LoggingSettings = LoggingSettings()
     themes: list[ThemeSettings]
     source: Path = DEFAULT_CONFIG

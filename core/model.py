@@ -184,6 +184,9 @@ class Draft:
     updated_at: datetime
     skipped: list[str] = field(default_factory=list)
     id: int | None = None
+    # Where a conversation stands besides the field values: the chat's sub-step (a code to
+    # type, the summary, a field being edited), theme picks so far, failed tries.
+    state: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -199,6 +202,20 @@ class Reminder:
     subject: str = ""  # what it is about: a municipality, a draft owner, a theme
     sent_at: datetime | None = None
     cancelled: bool = False
+    id: int | None = None
+
+
+@dataclass
+class AssignmentRun:
+    """One run of the solver on the registrations: kept whole, so anyone can reproduce it."""
+
+    created_at: datetime
+    created_by: str
+    status: str
+    seed: int
+    input_hash: str
+    result: dict[str, Any]
+    published_at: datetime | None = None
     id: int | None = None
 
 

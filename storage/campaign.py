@@ -1,4 +1,4 @@
-"""Repositories of reminders and once-only jobs."""
+"""Repositories of reminders, once-only jobs, and the assignment's decisions and runs."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.model import Reminder
-from storage.campaign_tables import JobRunRow, ReminderRow
+from core.model import AssignmentRun, Reminder
+from storage.campaign_tables import (
+    AssignmentRuleRow,
+    AssignmentRunRow,
+    FitScoreRow,
+    JobRunRow,
+    ReminderRow,
+)
 
 _FIELDS = (
     "key",
@@ -111,3 +117,104 @@ class SqlJobs:
             select(JobRunRow.id).where(JobRunRow.name == name, JobRunRow.key == key)
         )
         return found is not None
+
+
+class SqlAssignments:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def scores(self) -> dict[tuple[str, int], int]:
+        return {
+            (r.municipality, r.theme): r.score for r in self.session.scalars(select(FitScoreRow))
+        }
+
+    def set_score(self, municipality: str, theme: int, score: int | None) -> None:
+        row = self.session.scalars(
+            select(FitScoreRow).where(
+                FitScoreRow.municipality == municipality, FitScoreRow.theme == theme
+            )
+        ).one_or_none()
+        if score is None:
+            if row is not None:
+                self.session.delete(row)
+        elif row is None:
+            self.session.add(FitScoreRow(municipality=municipality, theme=theme, score=score))
+        else:
+            row.score = score
+        self.session.flush()
+
+    def rules(self) -> list[tuple[str, int, str]]:
+        query = select(AssignmentRuleRow).order_by(AssignmentRuleRow.id)
+        return [(r.municipality, r.theme, r.kind) for r in self.session.scalars(query)]
+
+    def set_rule(self, municipality: str, theme: int, kind: str | None) -> None:
+        if kind == "pin":  # one pin per municipality: a new pin replaces the old one
+            for old in self.session.scalars(
+                select(AssignmentRuleRow).where(
+                    AssignmentRuleRow.municipality == municipality, AssignmentRuleRow.kind == "pin"
+                )
+            ):
+                self.session.delete(old)
+            self.session.flush()
+        row = self.session.scalars(
+            select(AssignmentRuleRow).where(
+                AssignmentRuleRow.municipality == municipality, AssignmentRuleRow.theme == theme
+            )
+        ).one_or_none()
+        if kind is None:
+            if row is not None:
+                self.session.delete(row)
+        elif row is None:
+            self.session.add(AssignmentRuleRow(municipality=municipality, theme=theme, kind=kind))
+        else:
+            row.kind = kind
+        self.session.flush()
+
+    def add_run(self, run: AssignmentRun) -> None:
+        row = AssignmentRunRow(
+            created_at=run.created_at,
+            created_by=run.created_by,
+            status=run.status,
+            seed=run.seed,
+            input_hash=run.input_hash,
+            result=run.result,
+            published_at=run.published_at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        run.id = row.id
+
+    def get_run(self, run_id: int) -> AssignmentRun | None:
+        row = self.session.get(AssignmentRunRow, run_id)
+        return _run(row) if row else None
+
+    def latest_run(self) -> AssignmentRun | None:
+        row = self.session.scalars(
+            select(AssignmentRunRow).order_by(AssignmentRunRow.id.desc())
+        ).first()
+        return _run(row) if row else None
+
+    def published_run(self) -> AssignmentRun | None:
+        row = self.session.scalars(
+            select(AssignmentRunRow)
+            .where(AssignmentRunRow.published_at.is_not(None))
+            .order_by(AssignmentRunRow.published_at.desc(), AssignmentRunRow.id.desc())
+        ).first()
+        return _run(row) if row else None
+
+    def mark_published(self, run_id: int, now: datetime) -> None:
+        self.session.get_one(AssignmentRunRow, run_id).published_at = now
+        self.session.flush()
+
+
+def _run(row: AssignmentRunRow) -> AssignmentRun:
+    return AssignmentRun(
+        row.created_at,
+        row.created_by,
+        row.status,
+        row.seed,
+        row.input_hash,
+        dict(row.result),
+        row.published_at,
+        row.id,
+    )

@@ -81,8 +81,22 @@ class SqlDrafts:
 
     def get(self, owner: str) -> Draft | None:
         row = self.session.scalars(select(DraftRow).where(DraftRow.owner == owner)).one_or_none()
-        if row is None:
-            return None
+        return None if row is None else self._read(row)
+
+    def get_for_update(self, owner: str) -> Draft | None:
+        # SELECT ... FOR UPDATE on PostgreSQL; SQLite ignores it (its transactions begin
+        # IMMEDIATE, so writers queue anyway).
+        query = (
+            select(DraftRow)
+            .where(DraftRow.owner == owner)
+            .with_for_update()
+            .execution_options(populate_existing=True)  # never a copy read before the lock
+        )
+        row = self.session.scalars(query).one_or_none()
+        return None if row is None else self._read(row)
+
+    @staticmethod
+    def _read(row: DraftRow) -> Draft:
         return Draft(
             owner=row.owner,
             channel=Channel(row.channel),
@@ -92,6 +106,7 @@ class SqlDrafts:
             updated_at=row.updated_at,
             skipped=list(row.skipped),
             id=row.id,
+            state=dict(row.state or {}),
         )
 
     def save(self, draft: Draft) -> None:
@@ -107,6 +122,7 @@ class SqlDrafts:
         row.skipped = list(draft.skipped)
         row.step = draft.step
         row.updated_at = draft.updated_at
+        row.state = dict(draft.state)
         self.session.flush()
         draft.id = row.id
 

@@ -145,6 +145,7 @@ class DraftRow(Base):
     skipped: Mapped[list[Any]] = mapped_column(default=list)
     step: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime] = mapped_column(index=True)
+    state: Mapped[dict[str, Any] | None]  # the chat's sub-step and picks (migration 0003)
 
 
 class InboundRow(Base):

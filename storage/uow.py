@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.ports import (
+    Assignments,
     Audit,
     Contacts,
     Drafts,
@@ -19,7 +20,7 @@ from core.ports import (
     Reminders,
     Verifications,
 )
-from storage.campaign import SqlJobs, SqlReminders
+from storage.campaign import SqlAssignments, SqlJobs, SqlReminders
 from storage.messages import SqlInbound, SqlOutbox
 from storage.pending import SqlDrafts, SqlVerifications
 from storage.registrations import SqlAudit, SqlContacts, SqlHistory, SqlRegistrations
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
     inbound: Inbound
     reminders: Reminders
     jobs: Jobs
+    assignments: Assignments
     session: Session
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
@@ -53,6 +55,7 @@ class SqlUnitOfWork:
         self.inbound = SqlInbound(self.session)
         self.reminders = SqlReminders(self.session)
         self.jobs = SqlJobs(self.session)
+        self.assignments = SqlAssignments(self.session)
         return self
 
     def __exit__(

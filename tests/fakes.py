@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from core.model import (
+    AssignmentRun,
     AuditEntry,
     Contact,
     Draft,
@@ -239,12 +240,62 @@ class FakeJobs:
         return (name, key) in self.runs
 
 
+class FakeAssignments:
+    def __init__(self) -> None:
+        self.score_table: dict[tuple[str, int], int] = {}
+        self.rule_table: dict[tuple[str, int], str] = {}
+        self.runs = _Table()
+
+    def scores(self) -> dict[tuple[str, int], int]:
+        return dict(self.score_table)
+
+    def set_score(self, municipality: str, theme: int, score: int | None) -> None:
+        if score is None:
+            self.score_table.pop((municipality, theme), None)
+        else:
+            self.score_table[(municipality, theme)] = score
+
+    def rules(self) -> list[tuple[str, int, str]]:
+        return [(m, t, k) for (m, t), k in self.rule_table.items()]
+
+    def set_rule(self, municipality: str, theme: int, kind: str | None) -> None:
+        if kind == "pin":
+            for key in [
+                k for k, v in self.rule_table.items() if k[0] == municipality and v == "pin"
+            ]:
+                del self.rule_table[key]
+        if kind is None:
+            self.rule_table.pop((municipality, theme), None)
+        else:
+            self.rule_table[(municipality, theme)] = kind
+
+    def add_run(self, run: AssignmentRun) -> None:
+        self.runs.insert(run)
+
+    def get_run(self, run_id: int) -> AssignmentRun | None:
+        return copy.deepcopy(self.runs.rows.get(run_id))
+
+    def latest_run(self) -> AssignmentRun | None:
+        runs = self.runs.all()
+        return runs[-1] if runs else None
+
+    def published_run(self) -> AssignmentRun | None:
+        published = [r for r in self.runs.all() if r.published_at is not None]
+        return max(published, key=lambda r: (r.published_at, r.id)) if published else None
+
+    def mark_published(self, run_id: int, now: datetime) -> None:
+        self.runs.rows[run_id].published_at = now
+
+
 class FakeDrafts:
     def __init__(self) -> None:
         self.rows: dict[str, Draft] = {}
 
     def get(self, owner: str) -> Draft | None:
         return copy.deepcopy(self.rows.get(owner))
+
+    def get_for_update(self, owner: str) -> Draft | None:
+        return self.get(owner)
 
     def save(self, draft: Draft) -> None:
         self.rows[draft.owner] = copy.deepcopy(draft)
@@ -270,6 +321,7 @@ class FakeUnitOfWork:
         self.inbound = FakeInbound()
         self.reminders = FakeReminders()
         self.jobs = FakeJobs()
+        self.assignments = FakeAssignments()
         self.commits = 0
 
     def __enter__(self) -> Self:

@@ -36,6 +36,13 @@ def save_field(
 ) -> StepOutcome:
     """Validate one field with the form's own rule and move the draft to the next missing one."""
     draft = start_draft(uow, env, owner, channel, language)
+    outcome = set_field(draft, env, key, raw)
+    uow.drafts.save(draft)
+    return outcome
+
+
+def set_field(draft: Draft, env: Env, key: str, raw: Any) -> StepOutcome:
+    """`save_field` on a draft the caller holds (and saves): the same rule, skip words and step."""
     form_field = FORM.get(key)
     if not form_field.required and isinstance(raw, str) and raw.strip().lower() in SKIP_WORDS:
         draft.values.pop(key, None)
@@ -53,7 +60,6 @@ def save_field(
     following = FORM.next_missing(draft.values, draft.skipped)
     draft.step = following.key if following else None
     draft.updated_at = env.clock.now()
-    uow.drafts.save(draft)
     return StepOutcome(draft, errors, following)
 
 

@@ -125,6 +125,8 @@ def _send(uow: UnitOfWork, env: Env, reminder: Reminder, now: datetime) -> bool:
         registration = uow.registrations.get(contact.municipality) if contact else None
         if contact is None or registration is None or registration.status is Status.WITHDRAWN:
             return False
+        if not _still_assigned(uow, reminder.subject):
+            return False  # re-published since: the new run planned its own reminders
         return bool(
             tell(uow, [contact], reminder.kind, kickoff_params(env, reminder), reminder.key, now)
         )
@@ -142,6 +144,16 @@ def kickoff_params(env: Env, reminder: Reminder) -> dict[str, Any]:
         "kickoff_at": format_local(theme.kickoff_at) if theme and theme.kickoff_at else "",
         "kickoff_place": theme.kickoff_place if theme else "",
     }
+
+
+def _still_assigned(uow: UnitOfWork, subject: str) -> bool:
+    municipality, theme, group = [*subject.split(":"), "", ""][:3]
+    run = uow.assignments.published_run()
+    assignments = run.result.get("assignments", []) if run else []
+    return any(
+        (a["participant"], str(a["theme"]), a["group"]) == (municipality, theme, group)
+        for a in assignments
+    )
 
 
 def _contact(uow: UnitOfWork, contact_id: int | None) -> Contact | None:
