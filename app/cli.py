@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from app.commands.assign import assign_group
 from app.commands.db import db_group
 from app.commands.erase import erase_command
 from app.commands.invitations import invitations_group
@@ -44,6 +45,7 @@ for command in (
     erase_command,
     mail_group,
     outbox_group,
+    assign_group,
 ):
     cli.add_command(command)
 

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from core.model import OutboxMessage
 from core.themes import ThemeCatalog
+from mail.ics import kickoff_ics
 
 LOOP_HEADER = "X-Leertraject-Loop"
 _PLACEHOLDER = "\x00TEMPLATE\x00"
@@ -89,6 +90,18 @@ class Renderer:
             language=language, subject=subject, blocks=_blocks(text_with_placeholder, template_text)
         )
         email.add_alternative(html, subtype="html")
+        if message.kind == "assignment.confirmed":
+            invitation = kickoff_ics(
+                message.params, self.sender.address, self.sender.domain, language
+            )
+            if invitation is not None:
+                email.add_attachment(
+                    invitation,
+                    maintype="text",
+                    subtype="calendar",
+                    filename="kickoff.ics",
+                    params={"method": "PUBLISH"},
+                )
         return email
 
     def _values(self, message: OutboxMessage, language: str) -> dict[str, Any]:

@@ -1,0 +1,281 @@
+"""`leertraject assign`: compute, explain and publish the groups; staff decisions, audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from app.bootstrap import App
+from app.commands.output import emit_json, emit_table
+from app.commands.state import CliState, pass_state, staff_actor
+from app.report import write_report
+from core.audit import log_action
+from core.model import Status
+from core.ports import UnitOfWork
+from core.usecases.assign import AssignOptions, dry_run, publish
+
+
+def options(app: App) -> AssignOptions:
+    a, r = app.settings.assignment, app.settings.reminders
+    return AssignOptions(
+        objective=a.objective,
+        allow_unranked=a.allow_unranked,
+        seed=a.seed,
+        time_limit_seconds=a.time_limit_seconds,
+        kickoff_before=tuple(timedelta(days=d) for d in r.kickoff_days_before),
+    )
+
+
+def demand(uow: UnitOfWork) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for registration in uow.registrations.list(Status.SUBMITTED):
+        for theme in registration.preferences:
+            counts[theme] = counts.get(theme, 0) + 1
+    return counts
+
+
+@click.group("assign", invoke_without_command=True)
+@click.option("--dry-run", is_flag=True, help="Compute and report; publish nothing.")
+@click.option(
+    "--publish", "do_publish", is_flag=True, help="Store the assignment and tell everyone."
+)
+@click.option("--run", "run_id", type=int, help="With --publish: the dry run to publish.")
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the report.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def assign_group(ctx: click.Context, /, **kwargs: Any) -> None:
+    """Assign every submitted municipality to one theme group (see docs/assignment.md).
+
+    `--dry-run --report DIR` writes the report (Markdown, HTML, CSV, XLSX) without publishing;
+    `--publish` stores the assignment and queues the confirmations with calendar invitations.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    state: CliState = ctx.obj
+    do_publish, run_id, report_dir, as_json = (
+        kwargs["do_publish"],
+        kwargs["run_id"],
+        kwargs["report_dir"],
+        kwargs["as_json"],
+    )
+    if not (kwargs.get("dry_run") or do_publish):
+        raise click.UsageError("Geef --dry-run of --publish.")
+    app = state.app()
+    actor = staff_actor()
+    chosen = options(app)
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        if run_id is not None:
+            run = uow.assignments.get_run(run_id)
+            if run is None:
+                raise click.ClickException(f"Er is geen run {run_id}.")
+        else:
+            run = dry_run(uow, app.env, chosen, actor).run
+        told = publish(uow, app.env, run, actor, chosen) if do_publish else None
+        folder = (
+            report_dir or app.settings.path(app.settings.assignment.report_dir) / f"run-{run.id}"
+        )
+        files = write_report(app.env, run, demand(uow), folder)
+        return {
+            "run": run.id,
+            "status": run.status,
+            "published": do_publish,
+            "messages": told,
+            "profile": run.result["profile"],
+            "assigned": len(run.result["assignments"]),
+            "unassigned": len(run.result["unassigned"]),
+            "seconds": run.result["seconds"],
+            "input_hash": run.input_hash,
+            "report": [str(f) for f in files],
+        }
+
+    try:
+        summary = app.transaction(work)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        emit_json(summary)
+        return
+    click.echo(
+        f"Run {summary['run']}: {summary['status']}, {summary['assigned']} geplaatst, "
+        f"{summary['unassigned']} niet, profiel {summary['profile']}, {summary['seconds']} s."
+    )
+    if do_publish:
+        click.echo(f"Gepubliceerd; {summary['messages']} bericht(en) klaargezet.")
+    click.echo("Rapport: " + ", ".join(summary["report"]))
+
+
+def _municipality(app: App, uow: UnitOfWork, ref: str) -> str:
+    by_reference = uow.registrations.by_reference(ref.strip().upper())
+    if by_reference is not None:
+        return by_reference.municipality
+    found = app.env.municipalities.lookup(ref)
+    if found.municipality is None or not found.municipality.in_flanders:
+        raise click.ClickException(f"Geen inschrijving of Vlaamse gemeente gevonden voor '{ref}'.")
+    return found.municipality.refnis
+
+
+def _theme(app: App, theme: str) -> int:
+    found = app.env.themes.find(theme)
+    if found is None:
+        raise click.ClickException(f"Onbekend thema '{theme}'.")
+    return found.number
+
+
+def _decide(state: CliState, ref: str, theme: str | None, kind: str | None, action: str) -> None:
+    app = state.app()
+    number = _theme(app, theme) if theme else None
+
+    def work(uow: UnitOfWork) -> str:
+        municipality = _municipality(app, uow, ref)
+        if number is None:  # unpin: remove the pin, whatever theme it was
+            for m, t, k in uow.assignments.rules():
+                if m == municipality and k == "pin":
+                    uow.assignments.set_rule(m, t, None)
+        else:
+            uow.assignments.set_rule(municipality, number, kind)
+        log_action(uow, app.env.clock.now(), staff_actor(), action, municipality, theme=number)
+        return municipality
+
+    municipality = app.transaction(work)
+    click.echo(
+        f"{action}: {app.env.municipality_name(municipality)}"
+        + (f", thema {number}" if number else "")
+    )
+
+
+@assign_group.command("pin")
+@click.argument("ref")
+@click.argument("theme")
+@pass_state
+def pin_command(state: CliState, ref: str, theme: str) -> None:
+    """This municipality (REF: reference or name) gets THEME, whatever else."""
+    _decide(state, ref, theme, "pin", "assignment.pinned")
+
+
+@assign_group.command("unpin")
+@click.argument("ref")
+@pass_state
+def unpin_command(state: CliState, ref: str) -> None:
+    """Remove the pin of a municipality."""
+    _decide(state, ref, None, None, "assignment.unpinned")
+
+
+@assign_group.command("exclude")
+@click.argument("ref")
+@click.argument("theme")
+@click.option("--undo", is_flag=True, help="Allow the theme again.")
+@pass_state
+def exclude_command(state: CliState, ref: str, theme: str, undo: bool) -> None:
+    """This municipality never gets THEME."""
+    _decide(
+        state,
+        ref,
+        theme,
+        None if undo else "exclude",
+        "assignment.unexcluded" if undo else "assignment.excluded",
+    )
+
+
+@assign_group.command("score")
+@click.argument("ref")
+@click.argument("theme")
+@click.argument("score", type=click.IntRange(0, 3))
+@pass_state
+def score_command(state: CliState, ref: str, theme: str, score: int) -> None:
+    """How well the municipality's priorities, realisations and actions fit THEME (0-3)."""
+    app = state.app()
+    number = _theme(app, theme)
+
+    def work(uow: UnitOfWork) -> str:
+        municipality = _municipality(app, uow, ref)
+        uow.assignments.set_score(municipality, number, score)
+        log_action(
+            uow,
+            app.env.clock.now(),
+            staff_actor(),
+            "assignment.scored",
+            municipality,
+            theme=number,
+            score=score,
+        )
+        return municipality
+
+    municipality = app.transaction(work)
+    click.echo(f"Score {score} voor {app.env.municipality_name(municipality)}, thema {number}.")
+
+
+@assign_group.command("scores")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_state
+def scores_command(state: CliState, csv_file: Path) -> None:
+    """Import fit scores from CSV (columns gemeente/municipality or referentie, thema, score)."""
+    app = state.app()
+    content = csv_file.read_text(encoding="utf-8-sig")
+    delimiter = (
+        ";" if content.splitlines()[0].count(";") >= content.splitlines()[0].count(",") else ","
+    )
+    rows = list(csv.DictReader(io.StringIO(content), delimiter=delimiter))
+    problems: list[str] = []
+
+    def work(uow: UnitOfWork) -> int:
+        done = 0
+        for line, row in enumerate(rows, start=2):
+            row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+            ref = (
+                row.get("referentie")
+                or row.get("reference")
+                or row.get("gemeente")
+                or row.get("municipality")
+                or ""
+            )
+            try:
+                municipality = _municipality(app, uow, ref)
+                number = _theme(app, row.get("thema") or row.get("theme") or "")
+                score = int(row.get("score", ""))
+                if not 0 <= score <= 3:
+                    raise ValueError
+            except (click.ClickException, ValueError):
+                problems.append(f"regel {line}: niet te lezen ({ref or 'leeg'})")
+                continue
+            uow.assignments.set_score(municipality, number, score)
+            done += 1
+        log_action(
+            uow,
+            app.env.clock.now(),
+            staff_actor(),
+            "assignment.scores_imported",
+            "scores",
+            count=done,
+        )
+        return done
+
+    done = app.transaction(work)
+    click.echo(f"{done} score(s) ingelezen, {len(problems)} fout(en).")
+    for problem in problems:
+        click.echo("  " + problem, err=True)
+
+
+@assign_group.command("decisions")
+@pass_state
+def decisions_command(state: CliState) -> None:
+    """List staff's pins, exclusions and scores."""
+    app = state.app()
+    with app.uow() as uow:
+        rules, scores = uow.assignments.rules(), uow.assignments.scores()
+    emit_table(
+        "Beslissingen",
+        ["Gemeente", "Thema", "Soort"],
+        [[app.env.municipality_name(m), t, k] for m, t, k in rules]
+        + [[app.env.municipality_name(m), t, f"score {s}"] for (m, t), s in sorted(scores.items())],
+    )

@@ -1,0 +1,364 @@
+"""Raw bytes -> a decoded message that never loses a message.
+
+Pure functions: no I/O. Headers are read from the raw header list and decoded here, so a
+header that makes Python's ``policy.default`` raise (``Message-ID: <[x@y]>``, ``b@`` in an
+address list) still yields a value, and the accessors never raise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import Literal
+
+from mail.html_text import html_to_text
+
+BodyKind = Literal["plain", "html", "none"]
+
+_MSGID_RE = re.compile(r"<([^<>\s]+)>")
+_SINGLE_BYTE = {"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso-8859-15", "cp1252"}
+_SINGLE_BYTE |= {"windows-1252", "iso8859-1", "iso_8859-1", "l1"}
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedMail:
+    """What the pipeline needs from one message; every field is safe to read."""
+
+    message: Message
+    raw_size: int
+    message_id: str
+    from_address: str | None
+    from_name: str
+    reply_to: tuple[str, ...]
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    subject: str
+    date: datetime | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    body: str
+    body_kind: BodyKind
+    alternatives: tuple[str, ...]
+    attachments: tuple[Attachment, ...]
+    policy_fallback: bool
+
+    def header(self, name: str) -> str:
+        return header_text(self.message, name)
+
+    def headers(self, name: str) -> list[str]:
+        return [decode_words(v) for v in raw_header_values(self.message, name)]
+
+    def raw_headers(self, name: str) -> list[str]:
+        return raw_header_values(self.message, name)
+
+
+def parse_bytes(raw: bytes) -> tuple[Message, bool]:
+    """The message tree and whether the lenient compat32 policy had to be used."""
+    try:
+        return BytesParser(policy=policy.default).parsebytes(raw), False
+    except Exception:  # any parser crash must fall back, not lose the mail
+        return BytesParser(policy=policy.compat32).parsebytes(raw), True
+
+
+def decode_message(raw: bytes) -> DecodedMail:
+    msg, fallback = parse_bytes(raw)
+    sender = addresses(msg, "From")
+    from_address, from_name = sender[0] if sender else (None, "")
+    body, kind, alternatives, attachments = extract_body(msg)
+    refs = tuple(message_ids(" ".join(raw_header_values(msg, "References"))))
+    reply = message_ids(header_text(msg, "In-Reply-To"))
+    return DecodedMail(
+        message=msg,
+        raw_size=len(raw),
+        message_id=message_id_of(msg, raw),
+        from_address=from_address,
+        from_name=from_name,
+        reply_to=tuple(a for a, _ in addresses(msg, "Reply-To")),
+        to=tuple(a for a, _ in addresses(msg, "To")),
+        cc=tuple(a for a, _ in addresses(msg, "Cc")),
+        subject=" ".join(header_text(msg, "Subject").split()),
+        date=date_of(msg),
+        in_reply_to=reply[0] if reply else None,
+        references=refs,
+        body=body,
+        body_kind=kind,
+        alternatives=alternatives,
+        attachments=attachments,
+        policy_fallback=fallback,
+    )
+
+
+# --- headers -----------------------------------------------------------------------------
+
+
+def raw_header_values(msg: Message, name: str) -> list[str]:
+    """Every value of a header as it stands in the message, 8-bit bytes repaired."""
+    wanted = name.casefold()
+    try:
+        items = list(msg.raw_items())
+    except Exception:
+        return []
+    return [_repair(str(v)) for k, v in items if k.casefold() == wanted]
+
+
+def header_text(msg: Message, name: str) -> str:
+    """The first value of a header, RFC 2047 decoded; "" when absent. Never raises."""
+    values = raw_header_values(msg, name)
+    return decode_words(values[0]) if values else ""
+
+
+def decode_words(value: str) -> str:
+    """RFC 2047 encoded words -> text, tolerating unknown charsets and bad encodings."""
+    unfolded = re.sub(r"\r?\n[ \t]", " ", value).strip()
+    if "=?" not in unfolded:
+        return unfolded
+    try:
+        return str(make_header(decode_header(unfolded)))
+    except Exception:
+        pass
+    try:
+        parts = decode_header(unfolded)
+    except Exception:
+        return unfolded
+    out = []
+    for chunk, charset in parts:
+        out.append(chunk if isinstance(chunk, str) else decode_bytes(chunk, charset))
+    return "".join(out)
+
+
+def addresses(msg: Message, name: str) -> list[tuple[str, str]]:
+    """(lower-cased address, decoded display name) for every address in every such header."""
+    values = raw_header_values(msg, name)
+    if not values:
+        return []
+    found: list[tuple[str, str]] = []
+    for display, addr in getaddresses([re.sub(r"\r?\n[ \t]", " ", v) for v in values]):
+        addr = addr.strip().strip("<>").lower()
+        if "@" not in addr or addr.startswith("@") or addr.endswith("@"):
+            continue
+        found.append((addr, decode_words(display).strip().strip('"').strip()))
+    return found
+
+
+def message_ids(value: str) -> list[str]:
+    return [f"<{m}>" for m in _MSGID_RE.findall(value)]
+
+
+def message_id_of(msg: Message, raw: bytes) -> str:
+    """The Message-ID in its <...> form, or a stable hash of the bytes when it has none."""
+    value = header_text(msg, "Message-ID")
+    ids = message_ids(value)
+    if ids:
+        return ids[0]
+    token = value.strip().strip("<>").strip()
+    if token and " " not in token:
+        return f"<{token}>"
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def date_of(msg: Message) -> datetime | None:
+    value = header_text(msg, "Date")
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _repair(value: str) -> str:
+    """Undo surrogate escapes of raw 8-bit header bytes (UTF-8, else Windows-1252)."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    data = value.encode("utf-8", "surrogateescape")
+    return decode_bytes(data, None)
+
+
+# --- bodies ------------------------------------------------------------------------------
+
+
+def decode_bytes(data: bytes, declared: str | None) -> str:
+    """Text from bytes whose declared charset may be wrong or missing.
+
+    A declared single-byte charset loses to valid UTF-8 (mislabelled mail is common) and
+    Latin-1 is read as Windows-1252, its superset in practice (curly quotes, euro sign).
+    """
+    charset = (declared or "").strip().strip('"').lower()
+    if data.isascii():
+        return data.decode("ascii")
+    candidates: list[str] = []
+    if charset in _SINGLE_BYTE:
+        candidates = ["utf-8", "cp1252"]
+    elif charset:
+        candidates = [charset, "utf-8", "cp1252"]
+    else:
+        candidates = ["utf-8", "cp1252"]
+    for name in candidates:
+        try:
+            return data.decode(name)
+        except (LookupError, ValueError):  # unknown codec, bad bytes, NUL in the name
+            continue
+    return data.decode("latin-1")
+
+
+def unflow(text: str, delsp: bool) -> str:
+    """RFC 3676 format=flowed -> logical lines (soft breaks joined per quote depth)."""
+    out: list[str] = []
+    pending: str | None = None
+    pending_depth = 0
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        if content.startswith(" "):
+            content = content[1:]  # space-stuffing
+        flowed = content.endswith(" ") and content != "-- "
+        if flowed and delsp:
+            content = content[:-1]
+        if pending is not None and depth == pending_depth:
+            content = pending + content
+        elif pending is not None:
+            out.append(">" * pending_depth + (" " if pending_depth else "") + pending)
+        if flowed:
+            pending, pending_depth = content, depth
+            continue
+        pending = None
+        out.append(">" * depth + (" " if depth else "") + content)
+    if pending is not None:
+        out.append(">" * pending_depth + (" " if pending_depth else "") + pending)
+    return "\n".join(out)
+
+
+def extract_body(
+    msg: Message,
+) -> tuple[str, BodyKind, tuple[str, ...], tuple[Attachment, ...]]:
+    """Best text body, its kind, every full-text rendering, and the attachments skipped."""
+    attachments: list[Attachment] = []
+    segments = _collect(msg, attachments, prefer="plain")
+    body = _join(segments)
+    kind: BodyKind = "none"
+    if segments:
+        kind = "html" if any(k == "html" for k, _ in segments) else "plain"
+    alternatives = [body]
+    other = _join(_collect(msg, [], prefer="html"))
+    if other and other != body:
+        alternatives.append(other)
+    return body, kind, tuple(alternatives), tuple(attachments)
+
+
+def _join(segments: list[tuple[str, str]]) -> str:
+    return "\n\n".join(t for _, t in segments if t.strip()).strip("\n")
+
+
+def _collect(part: Message, attachments: list[Attachment], prefer: str) -> list[tuple[str, str]]:
+    ctype = _content_type(part)
+    if part.is_multipart() and ctype.startswith("multipart/"):
+        children = _children(part)
+        if ctype == "multipart/alternative":
+            return _choose(children, attachments, prefer)
+        found: list[tuple[str, str]] = []
+        for child in children:
+            found.extend(_collect(child, attachments, prefer))
+        return found
+    filename = _filename(part)
+    if ctype in ("text/plain", "text/html") and not filename and not _is_attachment(part):
+        text = _text_of(part, ctype)
+        return [("html" if ctype == "text/html" else "plain", text)] if text.strip() else []
+    attachments.append(Attachment(filename, ctype, _size(part)))
+    return []
+
+
+def _choose(
+    children: list[Message], attachments: list[Attachment], prefer: str
+) -> list[tuple[str, str]]:
+    rendered = [_collect(child, attachments, prefer) for child in children]
+    rendered = [r for r in rendered if r]
+    for r in rendered:
+        if any(kind == prefer for kind, _ in r):
+            return r
+    return rendered[-1] if rendered else []
+
+
+def payload_of(part: Message, decode: bool = False) -> object:
+    """``part.get_payload()`` that never raises (odd charsets make it raise ValueError)."""
+    try:
+        return part.get_payload(decode=True) if decode else part.get_payload()
+    except Exception:
+        return None
+
+
+def _children(part: Message) -> list[Message]:
+    payload = payload_of(part)
+    return [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+
+
+def _text_of(part: Message, ctype: str) -> str:
+    data = payload_of(part, decode=True)
+    if not isinstance(data, bytes):
+        payload = payload_of(part)
+        data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+    text = decode_bytes(data, _param(part, "charset"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    if ctype == "text/html":
+        return html_to_text(text)
+    if (_param(part, "format") or "").lower() == "flowed":
+        text = unflow(text, (_param(part, "delsp") or "").lower() == "yes")
+    return text.replace("\xa0", " ")
+
+
+def _content_type(part: Message) -> str:
+    try:
+        return part.get_content_type()
+    except Exception:
+        raw = header_text(part, "Content-Type").split(";")[0].strip().lower()
+        return raw if "/" in raw else "text/plain"
+
+
+def _param(part: Message, name: str) -> str | None:
+    try:
+        value = part.get_param(name)
+    except Exception:
+        return None
+    if isinstance(value, tuple):
+        value = value[2]
+    return value if isinstance(value, str) and value else None
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename()
+    except Exception:
+        name = None
+    return decode_words(name) if isinstance(name, str) and name.strip() else ""
+
+
+def _is_attachment(part: Message) -> bool:
+    return header_text(part, "Content-Disposition").lower().startswith("attachment")
+
+
+def _size(part: Message) -> int:
+    payload = payload_of(part)
+    if isinstance(payload, str):
+        return len(payload)
+    return sum(_size(p) for p in _iter_messages(payload))
+
+
+def _iter_messages(payload: object) -> Iterator[Message]:
+    if isinstance(payload, list):
+        yield from (p for p in payload if isinstance(p, Message))

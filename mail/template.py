@@ -1,0 +1,379 @@
+"""Registration fields from the text of an e-mail, and the template filled in again.
+
+The labels come from core's registration form (``core.form.email_labels()``); nothing here
+knows the fields. Raw strings only: resolving "Gent" or "9 - Leegstand aanpakken" to ids is
+core's job.
+
+A message is cut into segments: what the official wrote on top, then each quoted or forwarded
+message below it. Every segment is read up to its closing greeting or signature. A field
+takes its value from the newest segment that has one, so values on top win over the quoted
+invitation, values typed into a quoted template count when nothing is on top, and a
+correction on top of a returned template keeps the rest of that template.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from mail.quoting import is_closing, signature_follows, split_segments
+
+Source = Literal["top", "quoted", "mixed", "none"]
+
+_SEPARATOR = r"(?:\s*[:：=]|\t|\s{2,}|\s+[-–]\s|\s*$)"
+_HINT = r"(?:\s*\((?P<hint>[^()]*)\))?"
+_RANK_SUFFIX = r"(?:e|ste|de|st|nd|rd|th)?"
+_ORDINALS = {
+    "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+}  # fmt: skip
+_BULLET = re.compile(r"^(?:[-*•·▪◦–]\s*|\*\*)+")
+_EMPHASIS = re.compile(r"[*_]+(?=\s*[:：])|(?<=[:：])[*_]+")
+_ITEM_NUMBER = re.compile(r"^\(?(\d{1,2})\s*[.)]\s+(?=\S)")
+_LINK = re.compile(r"\s*[<\[](?:mailto:|https?://|tel:)[^>\]]*[>\]]", re.IGNORECASE)
+_OPTIONAL_HINT = re.compile(
+    r"\s*\((?:optioneel|optional|facultatief|niet verplicht|not required|verplicht|required)"
+    r"[^()]*\)\s*$",
+    re.IGNORECASE,
+)
+_PLACEHOLDER = re.compile(r"^(?:\(.*\)|\[.*\]|<[^@<>]*>|\.{2,}|…+|_+)$")
+_NUMBERS_ONLY = re.compile(r"^\d{1,2}(?:\s*(?:[,;/&+]|\ben\b|\band\b|\s)\s*\d{1,2})*\.?$", re.I)
+
+
+@dataclass(frozen=True)
+class ExtractedForm:
+    """What the template in a message says, as typed.
+
+    ``values`` holds every non-empty field except the list field's numbered entries, which
+    are in ``preferences`` in rank order (a one-line list also keeps its raw text in
+    ``values``). ``found_labels`` are the fields whose label appeared at all, even empty.
+    """
+
+    values: dict[str, str]
+    preferences: list[str]
+    found_labels: frozenset[str]
+    source: Source
+
+    @property
+    def empty(self) -> bool:
+        return not self.values and not self.preferences
+
+
+class TemplateSpec:
+    """The labels to look for, compiled once.
+
+    ``labels`` maps field key -> label aliases (any language); ``list_field`` is the ranked
+    field ("Voorkeur 1:"); ``multiline_fields`` may run over several lines;
+    ``protected_phrases`` (e.g. theme titles containing "," or " en ") are never split when
+    a one-line list is split.
+    """
+
+    def __init__(
+        self,
+        labels: Mapping[str, Sequence[str]],
+        *,
+        list_field: str = "preferences",
+        multiline_fields: Collection[str] = (),
+        protected_phrases: Collection[str] = (),
+    ) -> None:
+        self.list_field = list_field
+        self.multiline_fields = frozenset(multiline_fields)
+        self.protected = sorted({p for p in protected_phrases if p.strip()}, key=len, reverse=True)
+        pairs = [(key, alias) for key, aliases in labels.items() for alias in aliases if alias]
+        pairs.sort(key=lambda p: len(p[1]), reverse=True)
+        groups = "|".join(f"(?P<k{i}>{_alias_pattern(a)})" for i, (_, a) in enumerate(pairs))
+        self._group_key = {f"k{i}": key for i, (key, _) in enumerate(pairs)}
+        list_aliases = [a for key, a in pairs if key == list_field]
+        rank = rf"(?:\s*(?:nr\.?|no\.?|n°|#)?\s*(?P<rank>\d{{1,2}}){_RANK_SUFFIX}\b\.?)?"
+        self._label = re.compile(rf"^(?:{groups})\.?{rank}", re.IGNORECASE)
+        self._tail = re.compile(rf"^{_HINT}{_SEPARATOR}(?P<value>.*)$", re.IGNORECASE)
+        ordinals = "|".join(_ORDINALS)
+        self._prefix_rank = None
+        if list_aliases:
+            alt = "|".join(_alias_pattern(a) for a in list_aliases)
+            self._prefix_rank = re.compile(
+                rf"^(?:(?P<num>\d{{1,2}})\s*{_RANK_SUFFIX}\.?|(?P<word>{ordinals}))\s+"
+                rf"(?:{alt})\b{_HINT}{_SEPARATOR}(?P<value>.*)$",
+                re.IGNORECASE,
+            )
+
+    def match(self, line: str) -> tuple[str, int | None, str, bool] | None:
+        """(key, rank, value, bare) for a label line; bare = the label stood alone."""
+        text = _BULLET.sub("", line.strip()).replace("**", "").strip()
+        text = _EMPHASIS.sub("", text)  # "*Gemeente:* Gent" from a plain-text rendering
+        if self._prefix_rank is not None:
+            m = self._prefix_rank.match(text)
+            if m:
+                num = m.group("num")
+                ordinal = int(num) if num else _ORDINALS[m.group("word").lower()]
+                return self.list_field, ordinal, m.group("value"), False
+        m = self._label.match(text)
+        if not m:
+            return None
+        groups = m.groupdict()
+        key = next(k for g, k in self._group_key.items() if groups.get(g))
+        rank_text = m.group("rank")
+        if rank_text is not None and key != self.list_field:
+            return None  # "Stad 2030: ..." is prose, not the municipality
+        tail = self._tail.match(text[m.end() :])
+        if not tail:
+            return None
+        rank = int(rank_text) if rank_text else None
+        value = tail.group("value")
+        bare = not value.strip() and not re.match(r"^\s*(?:\([^()]*\))?\s*[:：=]", text[m.end() :])
+        return key, rank, value, bare
+
+
+def _alias_pattern(alias: str) -> str:
+    words = re.split(r"([\s-]+)", alias.strip())
+    out = []
+    for w in words:
+        if not w:
+            continue
+        if w.isspace():
+            out.append(r"\s+")
+        elif set(w) <= set("- \t"):
+            out.append(r"\s*-?\s*")
+        else:
+            out.append(re.escape(w))
+    return "".join(out) + r"(?:[\s-]*(?:nummer|number|nr|adres|address))?(?![\w-])"
+
+
+# --- values ------------------------------------------------------------------------------
+
+
+def clean_value(value: str) -> str:
+    """A value without the blank template's hints, placeholders and mail-client link noise."""
+    value = _LINK.sub("", value).strip()
+    value = re.sub(r"(?:\s{2,}|\t)\([^()]*\)\s*$", "", value)
+    value = _OPTIONAL_HINT.sub("", value).strip()
+    if _PLACEHOLDER.match(value):
+        return ""
+    return value.strip()
+
+
+def split_preferences(value: str, protected: Sequence[str] = ()) -> list[str]:
+    """'9, 11, 3' / '9; 11; 3' / '9 en 11 en 3' / titles -> raw entries in order."""
+    value = clean_value(value).rstrip(".").strip()
+    if not value:
+        return []
+    if _NUMBERS_ONLY.match(value):
+        return re.findall(r"\d{1,2}", value)
+    masked, saved = _mask(value, protected)
+    separators = ";" if ";" in masked else r",|\s+(?:en|and|&)\s+(?!-)"
+    parts = re.split(separators, masked)
+    return [p for p in (_unmask(p, saved).strip(" .") for p in parts) if p]
+
+
+def _mask(value: str, protected: Sequence[str]) -> tuple[str, list[str]]:
+    saved: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        saved.append(m.group(0))
+        return f"\x00{len(saved) - 1}\x00"
+
+    masked = value
+    for phrase in sorted(protected, key=len, reverse=True):
+        masked = re.sub(re.escape(phrase), keep, masked, flags=re.IGNORECASE)
+    return re.sub(r"\([^()]*\)", keep, masked), saved
+
+
+def _unmask(value: str, saved: list[str]) -> str:
+    for _ in range(3):  # protected phrases may hold masked parentheses
+        value = re.sub(r"\x00(\d+)\x00", lambda m: saved[int(m.group(1))], value)
+    return value
+
+
+# --- one segment -------------------------------------------------------------------------
+
+
+@dataclass
+class _Section:
+    values: dict[str, str]
+    ranked: dict[int, str]
+    items: list[str]
+    found: set[str]
+
+    def preferences(self) -> list[str]:
+        if self.ranked:
+            return [self.ranked[r] for r in sorted(self.ranked)]
+        return self.items
+
+
+def _item_text(line: str) -> str:
+    text = _BULLET.sub("", line.strip()).strip()
+    return _ITEM_NUMBER.sub("", text).strip()
+
+
+def _parse_segment(lines: Sequence[str], spec: TemplateSpec, sender_name: str) -> _Section:
+    sec = _Section({}, {}, [], set())
+    cur = _Field(None, None, False, False)
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if is_closing(stripped) or _is_sender_name(stripped, sender_name):
+            break
+        found = spec.match(stripped)
+        if found is not None:
+            cur.finish(sec, spec)
+            key, rank, value, bare = found
+            sec.found.add(key)
+            cur = _Field(key, rank, bare, bool(clean_value(value)))
+            if cur.inline:
+                cur.lines.append(value.strip())
+            continue
+        if cur.key is None:
+            continue
+        multiline = cur.key in spec.multiline_fields
+        items = cur.key == spec.list_field and cur.rank is None and not cur.inline
+        if not stripped:
+            cur.blanks += 1
+            if multiline:
+                if signature_follows(lines[index + 1 :]):
+                    break
+                if cur.lines:
+                    cur.lines.append("")
+                continue
+            if not cur.lines and cur.blanks <= 1 and (cur.bare or items):
+                continue  # "Gemeente" in one table cell, "Gent" a blank line below
+            cur.finish(sec, spec)
+            continue
+        if multiline or (items and (not cur.lines or not cur.blanks)):
+            cur.lines.append(stripped)
+        elif not cur.lines and not cur.inline:
+            cur.lines.append(stripped)  # the value on the line below its label
+            cur.finish(sec, spec)
+        else:
+            cur.finish(sec, spec)
+        cur.blanks = 0
+    cur.finish(sec, spec)
+    return sec
+
+
+@dataclass
+class _Field:
+    """The field being read: its label line, and the lines that belong to it."""
+
+    key: str | None
+    rank: int | None
+    bare: bool
+    inline: bool
+    blanks: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    def finish(self, sec: _Section, spec: TemplateSpec) -> None:
+        key, self.key = self.key, None
+        if key is None or not self.lines:
+            return
+        if key != spec.list_field:
+            text = "\n".join(clean_value(t) if t else "" for t in self.lines).strip()
+            if text:
+                sec.values.setdefault(key, re.sub(r"\n{3,}", "\n\n", text))
+        elif self.rank is not None:
+            value = clean_value(self.lines[0])
+            if value and self.rank not in sec.ranked:
+                sec.ranked[self.rank] = value
+        elif not sec.items:
+            if self.inline:
+                sec.values.setdefault(key, clean_value(self.lines[0]))
+                sec.items = split_preferences(self.lines[0], spec.protected)
+            elif len(self.lines) == 1:
+                sec.items = split_preferences(_item_text(self.lines[0]), spec.protected)
+            else:
+                sec.items = [i for i in (clean_value(_item_text(t)) for t in self.lines) if i]
+
+
+def _is_sender_name(line: str, sender_name: str) -> bool:
+    name = " ".join(sender_name.split()).casefold()
+    return bool(name) and " ".join(line.split()).casefold().rstrip(",.") == name
+
+
+# --- the whole message -------------------------------------------------------------------
+
+
+def extract_form(text: str, spec: TemplateSpec, *, sender_name: str = "") -> ExtractedForm:
+    """The registration fields in a message body; a field's newest value wins."""
+    segments = split_segments(text, lambda line: spec.match(line) is not None)
+    ordered = [s for s in segments if s.reply] + [s for s in segments if not s.reply]
+    sections = [(s.reply, _parse_segment(s.lines, spec, sender_name)) for s in ordered]
+    values: dict[str, str] = {}
+    origin: set[bool] = set()
+    prefs_done = False
+    preferences: list[str] = []
+    for reply, sec in sections:
+        prefs = sec.preferences()
+        for key, value in sec.values.items():
+            if key == spec.list_field and (prefs_done or not prefs):
+                continue  # the raw one-line list goes with the list it came from
+            if key not in values:
+                values[key] = value
+                origin.add(reply)
+        if prefs and not prefs_done:
+            preferences, prefs_done = prefs, True
+            origin.add(reply)
+    found = frozenset(k for _, sec in sections for k in sec.found)
+    source: Source = "none"
+    if origin == {True}:
+        source = "top"
+    elif origin == {False}:
+        source = "quoted"
+    elif origin:
+        source = "mixed"
+    return ExtractedForm(values, preferences, found, source)
+
+
+def extract_best(
+    texts: Sequence[str], spec: TemplateSpec, *, sender_name: str = ""
+) -> ExtractedForm:
+    """The reading of the richest rendering (text/plain or HTML) of the same message."""
+    best = ExtractedForm({}, [], frozenset(), "none")
+    best_score = -1
+    for text in texts:
+        form = extract_form(text, spec, sender_name=sender_name)
+        score = len(form.values) + len(form.preferences)
+        if score > best_score:
+            best, best_score = form, score
+    return best
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def render_template(
+    labels: Mapping[str, str],
+    values: Mapping[str, str],
+    *,
+    list_field: str = "preferences",
+    preferences: Sequence[str] = (),
+    preference_slots: int = 3,
+    hints: Mapping[str, str] | None = None,
+) -> str:
+    """The template as plain text, filled in with ``values``; one label per field.
+
+    ``labels`` maps key -> the label in the reader's language, in form order. Hints are
+    shown, in parentheses after two spaces, only where a value is still missing; the parser
+    drops them again when the official leaves them.
+    """
+    hints = hints or {}
+    lines: list[str] = []
+    for key, label in labels.items():
+        hint = hints.get(key, "")
+        if key == list_field:
+            slots = max(preference_slots, len(preferences))
+            for i in range(slots):
+                value = preferences[i] if i < len(preferences) else ""
+                lines.append(_line(f"{label} {i + 1}", value, hint if i == 0 else ""))
+            continue
+        value = values.get(key, "").strip()
+        first, _, rest = value.partition("\n")
+        lines.append(_line(label, first, hint))
+        if rest:
+            lines.extend(rest.split("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def _line(label: str, value: str, hint: str) -> str:
+    if value:
+        return f"{label}: {value}"
+    return f"{label}:  ({hint})" if hint else f"{label}:"
