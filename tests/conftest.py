@@ -82,15 +82,17 @@ def pg_database() -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-_TABLES = (
-    "registration_history, audit_log, outbox, verifications, drafts, inbound_messages, "
-    "registrations, contacts"
-)
-
-
 def _truncate_pg(url: str) -> None:
+    """Every table but the migration mark, so that a new table can never leak between tests."""
     with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
-        conn.execute(f"TRUNCATE {_TABLES} RESTART IDENTITY CASCADE")
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
+            )
+        ]
+        conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -4,39 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
+from app.assigning import assign_options, theme_demand
 from app.bootstrap import App
 from app.commands.output import emit_json, emit_table
 from app.commands.state import CliState, pass_state, staff_actor
 from app.report import write_report
 from core.audit import log_action
-from core.model import Status
 from core.ports import UnitOfWork
-from core.usecases.assign import AssignOptions, dry_run, publish
-
-
-def options(app: App) -> AssignOptions:
-    a, r = app.settings.assignment, app.settings.reminders
-    return AssignOptions(
-        objective=a.objective,
-        allow_unranked=a.allow_unranked,
-        seed=a.seed,
-        time_limit_seconds=a.time_limit_seconds,
-        kickoff_before=tuple(timedelta(days=d) for d in r.kickoff_days_before),
-    )
-
-
-def demand(uow: UnitOfWork) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for registration in uow.registrations.list(Status.SUBMITTED):
-        for theme in registration.preferences:
-            counts[theme] = counts.get(theme, 0) + 1
-    return counts
+from core.usecases.assign import dry_run, publish
 
 
 @click.group("assign", invoke_without_command=True)
@@ -72,7 +52,7 @@ def assign_group(ctx: click.Context, /, **kwargs: Any) -> None:
         raise click.UsageError("Geef --dry-run of --publish.")
     app = state.app()
     actor = staff_actor()
-    chosen = options(app)
+    chosen = assign_options(app)
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         if run_id is not None:
@@ -85,7 +65,7 @@ def assign_group(ctx: click.Context, /, **kwargs: Any) -> None:
         folder = (
             report_dir or app.settings.path(app.settings.assignment.report_dir) / f"run-{run.id}"
         )
-        files = write_report(app.env, run, demand(uow), folder)
+        files = write_report(app.env, run, theme_demand(uow), folder)
         return {
             "run": run.id,
             "status": run.status,

@@ -8,6 +8,7 @@ import click
 
 from app.commands.state import CliState, pass_state
 from app.mailing import intake_component, sender_component
+from app.scheduler import scheduler_component
 from app.service import Component, install_signal_handlers, run_service
 
 
@@ -21,7 +22,11 @@ def run_command(state: CliState, once: bool) -> None:
     Stop it with Ctrl-C.
     """
     app = state.app(migrate=True)
-    parts: list[Component] = [intake_component(app), sender_component(app)]
+    parts: list[Component] = [
+        scheduler_component(app),
+        intake_component(app),
+        sender_component(app),
+    ]
 
     async def main() -> int:
         stop = asyncio.Event()
