@@ -16,6 +16,7 @@ from email.policy import compat32
 from typing import Literal
 
 from mail.decode import (
+    MAX_DEPTH,
     DecodedMail,
     decode_bytes,
     header_text,
@@ -49,6 +50,7 @@ _DAEMON_LOCAL = re.compile(r"^(?:mailer[-_]?daemon|postmaster|microsoftexchange[
 _DAEMON_NAME = re.compile(r"mail delivery (?:system|subsystem)|mailer[-_ ]daemon", re.I)
 _NOREPLY_LOCAL = re.compile(r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply)(?:[-_+.].*)?$", re.I)
 _BULK_MAILER = re.compile(r"mailchimp|sendinblue|brevo|mailjet|campaign monitor|mailerlite", re.I)
+_SCAN_MAX = 200_000  # a bounce's human-readable text is short; never scan megabytes
 _ADDR = r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 _TEXT_RECIPIENT = re.compile(
     rf"^\s*<({_ADDR})>:"
@@ -168,7 +170,8 @@ def _delivery_status(msg: Message) -> list[tuple[str, str]] | None:
 
 def _recipients_in_text(mail: DecodedMail) -> tuple[str, ...]:
     found: list[str] = []
-    for m in _TEXT_RECIPIENT.finditer(mail.body):
+    lines = [line for line in mail.body[:_SCAN_MAX].splitlines() if len(line) <= 500]
+    for m in _TEXT_RECIPIENT.finditer("\n".join(lines)):
         addr = next(g for g in m.groups() if g).lower()
         if addr not in found and addr != mail.from_address:
             found.append(addr)
@@ -195,7 +198,7 @@ def _original_message_id(mail: DecodedMail) -> str | None:
             ids = message_ids(header_text(headers, "Message-ID"))
             if ids:
                 return ids[0]
-    m = re.search(r"^Message-I[Dd]:\s*(<[^<>\s]+>)", mail.body, re.MULTILINE)
+    m = re.search(r"^Message-I[Dd]:[ \t]*(<[^<>\s]+>)", mail.body[:_SCAN_MAX], re.MULTILINE)
     if m:
         return m.group(1)
     if mail.in_reply_to:
@@ -255,10 +258,10 @@ def _precedence(mail: DecodedMail) -> str:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _walk(msg: Message) -> Iterator[Message]:
+def _walk(msg: Message, depth: int = 0) -> Iterator[Message]:
     """Every part, without descending into returned messages or status blocks."""
     yield msg
-    if not _safe_type(msg):
+    if not _safe_type(msg) or depth > MAX_DEPTH:
         return
     if msg.get_content_type().startswith("message/"):
         return
@@ -266,7 +269,7 @@ def _walk(msg: Message) -> Iterator[Message]:
     if isinstance(payload, list):
         for part in payload:
             if isinstance(part, Message):
-                yield from _walk(part)
+                yield from _walk(part, depth + 1)
 
 
 def _safe_type(part: Message) -> bool:

@@ -22,6 +22,7 @@ from typing import Literal
 from mail.html_text import html_to_text
 
 BodyKind = Literal["plain", "html", "none"]
+MAX_DEPTH = 50  # MIME nesting read; real mail stays under 10, hostile mail can go to thousands
 
 _MSGID_RE = re.compile(r"<([^<>\s]+)>")
 _SINGLE_BYTE = {"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso-8859-15", "cp1252"}
@@ -73,7 +74,15 @@ def parse_bytes(raw: bytes) -> tuple[Message, bool]:
     try:
         return BytesParser(policy=policy.default).parsebytes(raw), False
     except Exception:  # any parser crash must fall back, not lose the mail
+        pass
+    try:
         return BytesParser(policy=policy.compat32).parsebytes(raw), True
+    except Exception:  # e.g. RecursionError on thousands of nested parts: keep the headers
+        pass
+    try:
+        return BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True), True
+    except Exception:
+        return Message(), True  # still recorded, under the hash of its bytes
 
 
 def decode_message(raw: bytes) -> DecodedMail:
@@ -266,15 +275,19 @@ def _join(segments: list[tuple[str, str]]) -> str:
     return "\n\n".join(t for _, t in segments if t.strip()).strip("\n")
 
 
-def _collect(part: Message, attachments: list[Attachment], prefer: str) -> list[tuple[str, str]]:
+def _collect(
+    part: Message, attachments: list[Attachment], prefer: str, depth: int = 0
+) -> list[tuple[str, str]]:
     ctype = _content_type(part)
+    if depth > MAX_DEPTH:
+        return []
     if part.is_multipart() and ctype.startswith("multipart/"):
         children = _children(part)
         if ctype == "multipart/alternative":
-            return _choose(children, attachments, prefer)
+            return _choose(children, attachments, prefer, depth + 1)
         found: list[tuple[str, str]] = []
         for child in children:
-            found.extend(_collect(child, attachments, prefer))
+            found.extend(_collect(child, attachments, prefer, depth + 1))
         return found
     filename = _filename(part)
     if ctype in ("text/plain", "text/html") and not filename and not _is_attachment(part):
@@ -285,9 +298,9 @@ def _collect(part: Message, attachments: list[Attachment], prefer: str) -> list[
 
 
 def _choose(
-    children: list[Message], attachments: list[Attachment], prefer: str
+    children: list[Message], attachments: list[Attachment], prefer: str, depth: int
 ) -> list[tuple[str, str]]:
-    rendered = [_collect(child, attachments, prefer) for child in children]
+    rendered = [_collect(child, attachments, prefer, depth) for child in children]
     rendered = [r for r in rendered if r]
     for r in rendered:
         if any(kind == prefer for kind, _ in r):
@@ -352,11 +365,13 @@ def _is_attachment(part: Message) -> bool:
     return header_text(part, "Content-Disposition").lower().startswith("attachment")
 
 
-def _size(part: Message) -> int:
+def _size(part: Message, depth: int = 0) -> int:
     payload = payload_of(part)
     if isinstance(payload, str):
         return len(payload)
-    return sum(_size(p) for p in _iter_messages(payload))
+    if depth > MAX_DEPTH:
+        return 0
+    return sum(_size(p, depth + 1) for p in _iter_messages(payload))
 
 
 def _iter_messages(payload: object) -> Iterator[Message]:

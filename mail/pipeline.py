@@ -126,7 +126,7 @@ class MailIntake:
 
     def _register(self, uow: UnitOfWork, mail: DecodedMail, key: str) -> IntakeResult:
         sender = (mail.from_address or "").lower()
-        texts = [mail.body, *mail.alternatives]
+        texts = list(mail.alternatives) or [mail.body]
         form = extract_best(texts, self.spec, sender_name=mail.from_name)
         thread = _thread(mail)
         language = _language(texts)

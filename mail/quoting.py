@@ -66,6 +66,7 @@ _SIGNATURE = re.compile(
     re.IGNORECASE,
 )
 _CLOSING_MAX = 45
+_MARKER_MAX = 300  # attribution and header lines are short; long lines skip those regexes
 _PARTICLES = {"van", "de", "der", "den", "ter", "ten", "vande", "vanden", "le", "la", "du", "d'"}
 
 
@@ -84,7 +85,7 @@ def is_closing(line: str) -> bool:
         return False
     if _SIGNATURE.match(text):
         return True
-    if _THANK.match(text):
+    if len(text) <= _CLOSING_MAX and _THANK.match(text):
         return True
     return len(text) <= _CLOSING_MAX and bool(_GREETING.match(text))
 
@@ -151,19 +152,21 @@ def split_segments(text: str, is_label: Callable[[str], bool] = lambda _: False)
         depth, content = quote_depth(lines[i])
         stripped = content.strip()
         nxt = quote_depth(lines[i + 1])[1].strip() if i + 1 < len(lines) else ""
-        if _SEPARATOR.match(stripped) or _ATTRIBUTION.match(stripped):
+        short = len(stripped) <= _MARKER_MAX and len(nxt) <= _MARKER_MAX
+        if short and (_SEPARATOR.match(stripped) or _ATTRIBUTION.match(stripped)):
             start()
             i += 1
             continue
         if (
-            stripped[:3].lower() in ("op ", "on ", "am ", "le ")
+            short
+            and stripped[:3].lower() in ("op ", "on ", "am ", "le ")
             and nxt
             and _ATTRIBUTION.match(f"{stripped} {nxt}")
         ):
             start()
             i += 2
             continue
-        block = _header_block(lines, i)
+        block = _header_block(lines, i) if short else 0
         if block:
             start()
             i += block

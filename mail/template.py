@@ -30,16 +30,19 @@ _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
 }  # fmt: skip
 _BULLET = re.compile(r"^(?:[-*•·▪◦–]\s*|\*\*)+")
-_EMPHASIS = re.compile(r"[*_]+(?=\s*[:：])|(?<=[:：])[*_]+")
+_LIST_ITEM = re.compile(r"^[-*•·▪◦–]\s")
+_EMPHASIS = re.compile(r"[*_]{1,3}(?=\s?[:：])|(?<=[:：])[*_]{1,3}")
+_BLANKS = re.compile(r"[ \t\xa0]+")
+_EXPLICIT = re.compile(r"^\s*(?:\([^()]*\)\s*)?[:：=]")
 _ITEM_NUMBER = re.compile(r"^\(?(\d{1,2})\s*[.)]\s+(?=\S)")
-_LINK = re.compile(r"\s*[<\[](?:mailto:|https?://|tel:)[^>\]]*[>\]]", re.IGNORECASE)
+_LINK = re.compile(r"\s?[<\[](?:mailto:|https?://|tel:)[^>\]\s]{0,500}[>\]]", re.IGNORECASE)
 _OPTIONAL_HINT = re.compile(
     r"\s*\((?:optioneel|optional|facultatief|niet verplicht|not required|verplicht|required)"
     r"[^()]*\)\s*$",
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(r"^(?:\(.*\)|\[.*\]|<[^@<>]*>|\.{2,}|…+|_+)$")
-_NUMBERS_ONLY = re.compile(r"^\d{1,2}(?:\s*(?:[,;/&+]|\ben\b|\band\b|\s)\s*\d{1,2})*\.?$", re.I)
+_NUMBERS_ONLY = re.compile(r"^\d{1,2}(?:(?: ?[,;/&+] ?| (?:en|and) | )\d{1,2})*\.?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class TemplateSpec:
         groups = "|".join(f"(?P<k{i}>{_alias_pattern(a)})" for i, (_, a) in enumerate(pairs))
         self._group_key = {f"k{i}": key for i, (key, _) in enumerate(pairs)}
         list_aliases = [a for key, a in pairs if key == list_field]
-        rank = rf"(?:\s*(?:nr\.?|no\.?|n°|#)?\s*(?P<rank>\d{{1,2}}){_RANK_SUFFIX}\b\.?)?"
+        rank = rf"(?:\s*(?:(?:nr\.?|no\.?|n°|#)\s*)?(?P<rank>\d{{1,2}}){_RANK_SUFFIX}\b\.?)?"
         self._label = re.compile(rf"^(?:{groups})\.?{rank}", re.IGNORECASE)
         self._tail = re.compile(rf"^{_HINT}{_SEPARATOR}(?P<value>.*)$", re.IGNORECASE)
         ordinals = "|".join(_ORDINALS)
@@ -101,7 +104,7 @@ class TemplateSpec:
 
     def match(self, line: str) -> tuple[str, int | None, str, bool] | None:
         """(key, rank, value, bare) for a label line; bare = the label stood alone."""
-        text = _BULLET.sub("", line.strip()).replace("**", "").strip()
+        text = _BULLET.sub("", squeeze(line)).replace("**", "").strip()
         text = _EMPHASIS.sub("", text)  # "*Gemeente:* Gent" from a plain-text rendering
         if self._prefix_rank is not None:
             m = self._prefix_rank.match(text)
@@ -122,7 +125,7 @@ class TemplateSpec:
             return None
         rank = int(rank_text) if rank_text else None
         value = tail.group("value")
-        bare = not value.strip() and not re.match(r"^\s*(?:\([^()]*\))?\s*[:：=]", text[m.end() :])
+        bare = not value.strip() and not _EXPLICIT.match(text[m.end() :])
         return key, rank, value, bare
 
 
@@ -144,9 +147,22 @@ def _alias_pattern(alias: str) -> str:
 # --- values ------------------------------------------------------------------------------
 
 
+def squeeze(line: str) -> str:
+    """Whitespace runs cut to what carries meaning (a tab, or two spaces as a separator).
+
+    Keeps every regex here linear on hostile input such as 50,000 spaces in a row.
+    """
+    return _BLANKS.sub(_squeeze_run, line.strip())
+
+
+def _squeeze_run(m: re.Match[str]) -> str:
+    run = m.group(0)
+    return "\t" if "\t" in run else "  " if len(run) > 1 else " "
+
+
 def clean_value(value: str) -> str:
     """A value without the blank template's hints, placeholders and mail-client link noise."""
-    value = _LINK.sub("", value).strip()
+    value = _LINK.sub("", squeeze(value)).strip()
     value = re.sub(r"(?:\s{2,}|\t)\([^()]*\)\s*$", "", value)
     value = _OPTIONAL_HINT.sub("", value).strip()
     if _PLACEHOLDER.match(value):
@@ -156,7 +172,7 @@ def clean_value(value: str) -> str:
 
 def split_preferences(value: str, protected: Sequence[str] = ()) -> list[str]:
     """'9, 11, 3' / '9; 11; 3' / '9 en 11 en 3' / titles -> raw entries in order."""
-    value = clean_value(value).rstrip(".").strip()
+    value = " ".join(clean_value(value).rstrip(".").split())
     if not value:
         return []
     if _NUMBERS_ONLY.match(value):
@@ -207,14 +223,18 @@ def _item_text(line: str) -> str:
     return _ITEM_NUMBER.sub("", text).strip()
 
 
-def _parse_segment(lines: Sequence[str], spec: TemplateSpec, sender_name: str) -> _Section:
+def _parse_segment(
+    lines: Sequence[str], spec: TemplateSpec, sender_name: str, quoted: bool
+) -> _Section:
     sec = _Section({}, {}, [], set())
     cur = _Field(None, None, False, False)
     for index, line in enumerate(lines):
-        stripped = line.strip()
+        stripped = squeeze(line)
         if is_closing(stripped) or _is_sender_name(stripped, sender_name):
             break
-        found = spec.match(stripped)
+        # In a quoted message of ours, "- Functie: dit veld is verplicht" is an item of its
+        # list of errors, not a template line; the official's own lines may carry bullets.
+        found = None if quoted and _LIST_ITEM.match(stripped) else spec.match(stripped)
         if found is not None:
             cur.finish(sec, spec)
             key, rank, value, bare = found
@@ -296,7 +316,7 @@ def extract_form(text: str, spec: TemplateSpec, *, sender_name: str = "") -> Ext
     """The registration fields in a message body; a field's newest value wins."""
     segments = split_segments(text, lambda line: spec.match(line) is not None)
     ordered = [s for s in segments if s.reply] + [s for s in segments if not s.reply]
-    sections = [(s.reply, _parse_segment(s.lines, spec, sender_name)) for s in ordered]
+    sections = [(s.reply, _parse_segment(s.lines, spec, sender_name, not s.reply)) for s in ordered]
     values: dict[str, str] = {}
     origin: set[bool] = set()
     prefs_done = False
