@@ -27,33 +27,11 @@ from typing import Any, Literal
 
 from imapclient import IMAPClient
 
+from mail.intake import Backoff, Disposition, Handler, handle_safely
+
 log = logging.getLogger(__name__)
 
 TlsMode = Literal["none", "starttls", "ssl"]
-
-
-class Disposition(enum.Enum):
-    """What the handler decided; each maps to the folder the message is moved to."""
-
-    PROCESSED = "processed"
-    IGNORED = "ignored"
-    FAILED = "failed"
-
-
-Handler = Callable[[bytes], Disposition]
-
-
-def handle_safely(handler: Handler, raw: bytes) -> Disposition:
-    """Call the handler; an exception (or a wrong answer) files the message as failed."""
-    try:
-        result = handler(raw)
-    except Exception:
-        log.exception("intake handler raised; the message goes to the failed folder")
-        return Disposition.FAILED
-    if not isinstance(result, Disposition):
-        log.error("intake handler returned %r instead of a Disposition", result)
-        return Disposition.FAILED
-    return result
 
 
 @dataclass(frozen=True)
@@ -81,20 +59,6 @@ class ImapSettings:
             Disposition.IGNORED: self.ignored_folder,
             Disposition.FAILED: self.failed_folder,
         }[disposition]
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Exponential reconnect delays, capped, with part of each delay randomised."""
-
-    initial: float = 1.0
-    maximum: float = 300.0
-    factor: float = 2.0
-    jitter: float = 0.5
-
-    def delay(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
-        base = min(self.maximum, self.initial * self.factor ** min(attempt, 64))
-        return base * (1.0 - self.jitter * rand())
 
 
 class EventKind(enum.Enum):

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from mail.imap import Disposition, Handler, handle_safely
+from mail.intake import Disposition, Handler, handle_safely
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +110,18 @@ def drain_maildir_once(
             raw = item.path.read_bytes()
         except FileNotFoundError:
             continue  # taken by another reader in the meantime
+        except OSError:
+            # One unreadable file (permissions) must not hold up the ones after it.
+            log.exception("cannot read %s; leaving it where it is", item.path)
+            continue
         disposition = handle_safely(handler, raw)
         try:
             _move(item, root / f".{folders[disposition]}")
         except FileNotFoundError:
             log.warning("%s vanished before it could be filed", item.path)
+            continue
+        except OSError:
+            log.exception("cannot file %s; it will be offered again", item.path)
             continue
         handled += 1
     return handled

@@ -24,7 +24,7 @@ from core.usecases.bounces import record_bounce
 from core.usecases.submit import Identity, Outcome, Result, submit, verify
 from mail.classify import classify
 from mail.decode import DecodedMail, decode_message
-from mail.imap import Disposition
+from mail.intake import Disposition
 from mail.render import LOOP_HEADER
 from mail.replies import rejection_params
 from mail.template import TemplateSpec, extract_best

@@ -116,6 +116,9 @@ class EmailSender:
             uow.outbox.mark_sent(message.id, now, external_id)
             return 1
         answer = f"{result.code or ''} {result.text}".strip()
+        if result.maybe_delivered:  # the server may have it: never risk sending it twice
+            uow.outbox.mark_failed(message.id, f"mogelijk verzonden, verbinding weg: {answer}")
+            return 0
         if result.status is SendStatus.PERMANENT_FAILURE or message.attempts >= MAX_ATTEMPTS:
             uow.outbox.mark_failed(message.id, answer)
             log.warning("outbox message %s failed for good: %s", message.id, answer)

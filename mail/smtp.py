@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import ssl
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from typing import Literal, Protocol
 
@@ -35,6 +35,9 @@ class SendResult:
     message_id: str | None = None
     # Recipients the server refused while it accepted the message for others.
     refused: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+    # The connection died after DATA began: the server may have kept the message, so a
+    # retry may deliver it twice (the sender decides: retry, or ask staff).
+    maybe_delivered: bool = False
 
     @property
     def sent(self) -> bool:
@@ -196,7 +199,9 @@ async def _send_one(client: _TrackingSMTP, message: EmailMessage) -> tuple[SendR
     except _CONNECTION_ERRORS as exc:
         # Once DATA started the server may have kept the message: sending it again at once
         # could deliver it twice, so it is left to the outbox's later retry.
-        return _temporary(exc, message_id), not client.data_started
+        if client.data_started:
+            return replace(_temporary(exc, message_id), maybe_delivered=True), False
+        return _temporary(exc, message_id), True
     except aiosmtplib.SMTPResponseException as exc:
         result = _failure(exc.code, exc.message, message_id)
         temporary = result.status is SendStatus.TEMPORARY_FAILURE

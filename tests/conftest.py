@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from fakes import FakeUnitOfWork
+from mail_fixtures import mail_servers, mailboxes  # noqa: F401  (fixtures for every module)
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings, load_settings

@@ -1,0 +1,43 @@
+"""pytest fixtures for the real mail servers (see tests/mailserver.py).
+
+`mail_servers` is session-scoped: without a mount namespace of its own OpenSMTPD can run
+only once per machine (its control socket is fixed), so the servers are started once per
+test session, and tests using them must not run in parallel processes (no pytest-xdist for
+them). `mailboxes` gives a test the same servers with every mailbox emptied first.
+
+Without the binaries (or without root) the tests are skipped locally; with CI=true they
+fail instead, so CI cannot pass by skipping the mail tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from mailserver import MailServers, missing_binaries
+
+
+def _unavailable() -> str | None:
+    if missing := missing_binaries():
+        return f"{', '.join(missing)} not installed: run scripts/install-test-services.sh"
+    if os.geteuid() != 0:
+        return "the test mail servers (Dovecot, OpenSMTPD) must be started as root"
+    return None
+
+
+@pytest.fixture(scope="session")
+def mail_servers() -> Iterator[MailServers]:
+    reason = _unavailable()
+    if reason is not None:
+        if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}:
+            pytest.fail(f"CI needs the mail servers: {reason}", pytrace=False)
+        pytest.skip(reason)
+    with MailServers() as servers:
+        yield servers
+
+
+@pytest.fixture
+def mailboxes(mail_servers: MailServers) -> MailServers:
+    mail_servers.reset()
+    return mail_servers

@@ -1,0 +1,529 @@
+"""A real mail system on loopback for the integration tests: Dovecot and OpenSMTPD.
+
+    with MailServers() as servers:
+        servers.deliver(raw, to="intake@vlaio.test")        # SMTP -> OpenSMTPD -> LMTP
+        servers.wait_for_messages("intake@vlaio.test", 1)  # IMAP
+
+Dovecot (IMAP + LMTP) and OpenSMTPD run as child processes from configuration files in a
+temporary folder, on free high ports of 127.0.0.1. Both need root (Dovecot switches to the
+mail user 65534; OpenSMTPD insists on root) and the Debian packages installed by
+scripts/install-test-services.sh. OpenSMTPD's control socket and spool are fixed
+(/var/run/smtpd.sock, /var/spool/smtpd): where it can, OpenSMTPD gets a mount namespace
+with private ones; otherwise only one MailServers can run per machine. Either way, never
+run the tests that use it in parallel processes (pytest-xdist). See docs/mail-servers.md.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import smtplib
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from imapclient import IMAPClient
+
+from mail.imap import ImapSettings
+from mail.smtp import SmtpSettings
+
+HOST = "127.0.0.1"
+MAIL_UID = 65534
+SMTPD_SOCKET = Path("/var/run/smtpd.sock")
+BINARIES = ("dovecot", "doveadm", "smtpd", "smtpctl")
+
+DEFAULT_USERS: tuple[tuple[str, str], ...] = (
+    ("intake@vlaio.test", "intake-secret"),
+    ("an.peeters@gent.example.test", "an-secret"),
+    ("jan.janssens@brugge.example.test", "jan-secret"),
+)
+
+
+def missing_binaries() -> list[str]:
+    return [name for name in BINARIES if _which(name) is None]
+
+
+def _which(name: str) -> str | None:
+    path = os.environ.get("PATH", "") + os.pathsep + "/usr/sbin" + os.pathsep + "/sbin"
+    return shutil.which(name, path=path)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(
+    condition: Callable[[], bool], timeout: float, what: str, interval: float = 0.05
+) -> None:
+    """Poll condition until it holds; raise TimeoutError after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def make_certificate(cert: Path, key: Path) -> None:
+    """A self-signed certificate for localhost and 127.0.0.1, valid for two days."""
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-nodes", "-days", "2", "-subj", "/CN=localhost"),
+            *("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
+            *("-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"),
+            *("-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    key.chmod(0o600)
+
+
+def _can_isolate() -> bool:
+    """Can we give OpenSMTPD a mount namespace (root with CAP_SYS_ADMIN, util-linux)?"""
+    if os.environ.get("LEERTRAJECT_SHARED_SMTPD") or not (_which("unshare") and _which("nsenter")):
+        return False
+    probe = [_exe("unshare"), "--mount", "true"]
+    return subprocess.run(probe, capture_output=True, timeout=10).returncode == 0
+
+
+def _smtpd_owner() -> str:
+    """Who runs the OpenSMTPD that holds the socket, as far as its pid file tells."""
+    try:
+        pid = int(Path("/run/smtpd.pid").read_text().strip())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except (OSError, ValueError):
+        return "unknown process"
+    return f"pid {pid}: {command.strip()}"
+
+
+def _smtpd_socket_in_use() -> bool:
+    if not SMTPD_SOCKET.exists():
+        return False
+    with socket.socket(socket.AF_UNIX) as sock:
+        try:
+            sock.connect(str(SMTPD_SOCKET))
+        except OSError:
+            return False
+    return True
+
+
+class MailServers:
+    def __init__(self, users: Sequence[tuple[str, str]] = DEFAULT_USERS) -> None:
+        self.users = dict(users)
+        self.domains = sorted({address.split("@", 1)[1] for address in self.users})
+        self.host = HOST
+        self.imap_port = 0
+        self.lmtp_port = 0
+        self.smtp_port = 0
+        self.imaps_port = 0  # IMAP over TLS; the plain port offers STARTTLS
+        self.root = Path()
+        self._dovecot: subprocess.Popen[bytes] | None = None
+        self.isolated = False  # OpenSMTPD in a mount namespace of its own (see start_smtp)
+        self._smtpd: subprocess.Popen[bytes] | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def __enter__(self) -> MailServers:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        if os.geteuid() != 0:
+            raise RuntimeError("Dovecot and OpenSMTPD need root to run the test mail servers")
+        if missing := missing_binaries():
+            raise RuntimeError(
+                f"missing {', '.join(missing)}: run scripts/install-test-services.sh"
+            )
+        self.root = Path(tempfile.mkdtemp(prefix="leertraject-mail-"))
+        self.isolated = _can_isolate()
+        try:
+            self.root.chmod(0o755)  # the mail user must reach its home below it
+            ports = [_free_port() for _ in range(4)]
+            self.imap_port, self.imaps_port, self.lmtp_port, self.smtp_port = ports
+            make_certificate(self.certificate, self.root / "key.pem")
+            self._write_dovecot_config()
+            self._write_smtpd_config()
+            self.start_imap()
+            self.start_smtp(purge_queue=True)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        self.stop_smtp()
+        self.stop_imap()
+        if self.root != Path() and self.root.exists():
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def start_imap(self) -> None:
+        conf = self.root / "dovecot.conf"
+        log = open(self.root / "dovecot.stderr", "ab")  # noqa: SIM115 (the child keeps it)
+        self._dovecot = subprocess.Popen(
+            [_exe("dovecot"), "-F", "-c", str(conf)], stdout=log, stderr=log
+        )
+        log.close()
+        self._wait_for_port(self._dovecot, self.imap_port, "dovecot.log")
+        self._wait_for_port(self._dovecot, self.lmtp_port, "dovecot.log")
+        self._wait_for_port(self._dovecot, self.imaps_port, "dovecot.log")
+
+    def stop_imap(self) -> None:
+        _terminate(self._dovecot)
+        self._dovecot = None
+
+    def restart_imap(self) -> None:
+        self.stop_imap()
+        self.start_imap()
+
+    def start_smtp(self, *, purge_queue: bool = False) -> None:
+        """Start OpenSMTPD; purge_queue drops mail a previous run left in a shared spool."""
+        conf = self.root / "smtpd.conf"
+        if self.isolated:
+            # A mount namespace of its own: a private /run for the control socket and pid
+            # file, a private spool, so other OpenSMTPDs on the machine do not matter.
+            spool = self.root / "spool"
+            spool.mkdir(mode=0o711, exist_ok=True)
+            script = (
+                "mount -t tmpfs -o mode=755 tmpfs /run"
+                f" && mount --bind {spool} /var/spool/smtpd"
+                f" && exec {_exe('smtpd')} -d -f {conf}"
+            )
+            command = [_exe("unshare"), "--mount", "sh", "-c", script]
+        else:
+            self._wait_for_free_control_socket()
+            command = [_exe("smtpd"), "-d", "-f", str(conf)]
+            if purge_queue:
+                command[1:1] = ["-P", "mda"]  # hold deliveries until the spool is clean
+        log = open(self.root / "smtpd.log", "ab")  # noqa: SIM115 (the child keeps it)
+        self._smtpd = subprocess.Popen(command, stdout=log, stderr=log)
+        log.close()
+        self._wait_for_port(self._smtpd, self.smtp_port, "smtpd.log")
+        # The SMTP port can be open a moment before the control socket answers.
+        wait_until(self._smtpctl_answers, 10.0, "the OpenSMTPD control socket")
+        if purge_queue and not self.isolated:
+            self._smtpctl("remove", "all")
+            self._smtpctl("resume", "mda")
+
+    @staticmethod
+    def _wait_for_free_control_socket() -> None:
+        try:  # a stopped instance may take a moment to let go of the control socket
+            wait_until(lambda: not _smtpd_socket_in_use(), 5.0, "a free control socket")
+        except TimeoutError:
+            raise RuntimeError(
+                f"another OpenSMTPD holds {SMTPD_SOCKET} ({_smtpd_owner()}); only one can "
+                "run per machine: wait for the other test session, or stop the system "
+                "service (scripts/install-test-services.sh)"
+            ) from None
+
+    def stop_smtp(self) -> None:
+        _terminate(self._smtpd)
+        self._smtpd = None
+
+    def kick_imap(self, address: str) -> None:
+        """Drop every IMAP connection of this user, as a flaky network would.
+
+        Returns once the server processes behind them are gone, so the next command on a
+        kicked connection fails for certain.
+        """
+        pids = self._imap_pids(address)
+        self._doveadm("kick", address)
+        wait_until(lambda: not any(_alive(pid) for pid in pids), 10.0, f"{address} kicked")
+
+    def _imap_pids(self, address: str) -> list[int]:
+        pids = []
+        for line in self._doveadm("who", "-1").splitlines()[1:]:
+            fields = line.split()
+            if len(fields) >= 3 and fields[0] == address and fields[2].isdigit():
+                pids.append(int(fields[2]))
+        return pids
+
+    # -- settings for the code under test -----------------------------------------------
+
+    def imap_settings(self, address: str = "intake@vlaio.test", **overrides: Any) -> ImapSettings:
+        values: dict[str, Any] = {
+            "host": HOST,
+            "port": self.imap_port,
+            "username": address,
+            "password": self.users[address],
+            "tls": "none",
+            "timeout": 10.0,
+        }
+        values.update(overrides)
+        return ImapSettings(**values)
+
+    def smtp_settings(self, **overrides: Any) -> SmtpSettings:
+        values: dict[str, Any] = {
+            "host": HOST,
+            "port": self.smtp_port,
+            "username": None,
+            "password": None,
+            "tls": "none",
+            "timeout": 10.0,
+            "local_hostname": "client.test",
+        }
+        values.update(overrides)
+        return SmtpSettings(**values)
+
+    @property
+    def smtp_host(self) -> str:
+        return HOST
+
+    @property
+    def certificate(self) -> Path:
+        """Dovecot's self-signed certificate (localhost, 127.0.0.1). OpenSMTPD has no TLS
+        here: 6.8 on Debian 12 fails every handshake with OpenSSL 3 (its issue #1171)."""
+        return self.root / "cert.pem"
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts Dovecot's certificate and nothing else."""
+        return ssl.create_default_context(cafile=str(self.certificate))
+
+    # -- helpers for tests ---------------------------------------------------------------
+
+    def deliver(
+        self, raw: bytes, to: str | Sequence[str], sender: str = "sender@gent.example.test"
+    ) -> None:
+        """Hand a message to OpenSMTPD (it reaches Dovecot by LMTP a moment later)."""
+        recipients = [to] if isinstance(to, str) else list(to)
+        with smtplib.SMTP(HOST, self.smtp_port, local_hostname="client.test", timeout=10) as smtp:
+            smtp.sendmail(sender, recipients, raw)
+
+    @contextmanager
+    def imap(self, address: str) -> Iterator[Any]:
+        client = IMAPClient(HOST, port=self.imap_port, ssl=False, timeout=10)
+        try:
+            client.login(address, self.users[address])
+            yield client
+        finally:
+            try:
+                client.logout()
+            except Exception:
+                client.shutdown()
+
+    def append(self, address: str, messages: Sequence[bytes], folder: str = "INBOX") -> None:
+        """Put messages straight into a mailbox (faster than SMTP for floods)."""
+        with self.imap(address) as client:
+            for start in range(0, len(messages), 100):
+                client.multiappend(folder, list(messages[start : start + 100]))
+
+    def fetch_all(self, address: str, folder: str = "INBOX") -> list[bytes]:
+        return [raw for raw, _ in self.fetch_with_flags(address, folder)]
+
+    def fetch_with_flags(
+        self, address: str, folder: str = "INBOX"
+    ) -> list[tuple[bytes, tuple[bytes, ...]]]:
+        """Every message in the folder with its flags, read without setting \\Seen."""
+        with self.imap(address) as client:
+            if not client.folder_exists(folder):
+                return []
+            client.select_folder(folder, readonly=True)
+            uids = client.search("ALL")
+            if not uids:
+                return []
+            data = client.fetch(uids, ["BODY.PEEK[]", "FLAGS"])
+            return [(data[uid][b"BODY[]"], tuple(data[uid][b"FLAGS"])) for uid in sorted(data)]
+
+    def count(self, address: str, folder: str = "INBOX") -> int:
+        with self.imap(address) as client:
+            if not client.folder_exists(folder):
+                return 0
+            return int(client.folder_status(folder, [b"MESSAGES"])[b"MESSAGES"])
+
+    def wait_for_messages(
+        self, address: str, n: int, folder: str = "INBOX", timeout: float = 20.0
+    ) -> list[bytes]:
+        """Wait (bounded) until the folder holds at least n messages; return them all."""
+        wait_until(lambda: self.count(address, folder) >= n, timeout, f"{n} messages in {folder}")
+        return self.fetch_all(address, folder)
+
+    def reset(self, timeout: float = 20.0) -> None:
+        """Empty every mailbox once nothing is left in OpenSMTPD's queue: test isolation."""
+        wait_until(lambda: self._smtpctl("show", "queue").strip() == "", timeout, "empty queue")
+        for address in self.users:
+            with self.imap(address) as client:
+                for _flags, _delimiter, name in client.list_folders():
+                    if name.upper() != "INBOX":
+                        client.delete_folder(name)
+                client.select_folder("INBOX")
+                if client.search("ALL"):
+                    client.delete_messages(client.search("ALL"))
+                    client.expunge()
+
+    def logs(self) -> str:
+        """The tail of both servers' logs, for failure messages."""
+        parts = []
+        for name in ("dovecot.log", "dovecot.stderr", "smtpd.log"):
+            path = self.root / name
+            if path.exists():
+                parts.append(f"--- {name}\n" + path.read_text(errors="replace")[-4000:])
+        return "\n".join(parts)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _wait_for_port(self, process: subprocess.Popen[bytes], port: int, log: str) -> None:
+        def ready() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}:\n{self.logs()}")
+            return _accepts(port)
+
+        wait_until(ready, 20.0, f"port {port} ({log})")
+
+    def _smtpctl_command(self, *args: str) -> list[str]:
+        command = [_exe("smtpctl"), *args]
+        if self.isolated and self._smtpd is not None:
+            return [_exe("nsenter"), f"--target={self._smtpd.pid}", "--mount", "--", *command]
+        return command
+
+    def _smtpctl_answers(self) -> bool:
+        if self._smtpd is not None and self._smtpd.poll() is not None:
+            raise RuntimeError(f"smtpd exited with {self._smtpd.returncode}:\n{self.logs()}")
+        command = self._smtpctl_command("show", "status")
+        return subprocess.run(command, capture_output=True, timeout=10).returncode == 0
+
+    def _smtpctl(self, *args: str) -> str:
+        command = self._smtpctl_command(*args)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=10)
+        if done.returncode != 0:
+            raise RuntimeError(f"smtpctl {' '.join(args)} failed: {done.stdout}{done.stderr}")
+        return done.stdout
+
+    def _doveadm(self, *args: str) -> str:
+        command = [_exe("doveadm"), "-c", str(self.root / "dovecot.conf"), *args]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=10, check=True)
+        return done.stdout
+
+    def _write_dovecot_config(self) -> None:
+        root = self.root
+        for sub in ("run", "state"):
+            (root / sub).mkdir()
+        mail_dir = root / "mail"
+        mail_dir.mkdir()
+        os.chown(mail_dir, MAIL_UID, MAIL_UID)
+        passwd = root / "passwd"
+        passwd.write_text("".join(f"{a}:{{PLAIN}}{p}\n" for a, p in self.users.items()))
+        passwd.chmod(0o644)  # read by Dovecot's unprivileged auth process
+        (root / "dovecot.conf").write_text(
+            DOVECOT_CONF.format(
+                root=root,
+                imap_port=self.imap_port,
+                imaps_port=self.imaps_port,
+                lmtp_port=self.lmtp_port,
+                uid=MAIL_UID,
+            )
+        )
+
+    def _write_smtpd_config(self) -> None:
+        root = self.root
+        (root / "vusers").write_text("".join(f"{a} nobody\n" for a in self.users))
+        (root / "domains").write_text("".join(f"{d}\n" for d in self.domains))
+        (root / "smtpd.conf").write_text(
+            SMTPD_CONF.format(
+                root=root,
+                smtp_port=self.smtp_port,
+                lmtp_port=self.lmtp_port,
+            )
+        )
+
+
+def _exe(name: str) -> str:
+    path = _which(name)
+    if path is None:
+        raise RuntimeError(f"{name} not found: run scripts/install-test-services.sh")
+    return path
+
+
+def _terminate(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+DOVECOT_CONF = """\
+protocols = imap lmtp
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+mail_max_userip_connections = 100
+# IDLE learns of new mail through inotify; where that is missing, look every second.
+mailbox_idle_check_interval = 1 secs
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={uid} home={root}/mail/%d/%n
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp_port}
+  }}
+}}
+"""
+
+# Recipients outside <domains> get "550 Invalid recipient"; unknown users inside them are
+# refused by the virtual table (5.2.4), so nothing is accepted that cannot be delivered.
+SMTPD_CONF = """\
+table vusers file:{root}/vusers
+table domains file:{root}/domains
+listen on 127.0.0.1 port {smtp_port} hostname mx.test
+action "deliver" lmtp "127.0.0.1:{lmtp_port}" rcpt-to virtual <vusers>
+match from any for domain <domains> action "deliver"
+"""
