@@ -61,6 +61,8 @@ def transport(app: App) -> MailTransport:
             username=mail.smtp.username or None,
             password=password.get_secret_value() if password else None,
             tls=mail.smtp.tls,
+            # Our own domain in EHLO: asking the OS for its FQDN can hang without DNS.
+            local_hostname=mail.address.rsplit("@", 1)[-1],
         )
     )
 
