@@ -92,9 +92,13 @@ class MailIntake:
         return self.process(raw).disposition
 
     def process(self, raw: bytes, file: str | None = None, retry: bool = False) -> IntakeResult:
-        key = _key(raw)
+        key = "sha256:" + hashlib.sha256(raw).hexdigest()
         try:
-            result: IntakeResult = self.transaction(lambda uow: self._process(uow, raw, key, retry))
+            mail = decode_message(raw)  # once, outside the transaction: it is the slow part
+            key = mail.message_id
+            result: IntakeResult = self.transaction(
+                lambda uow: self._process(uow, raw, mail, key, retry)
+            )
         except Exception as exc:  # kept whole for a retry; never blocks the next message
             log.exception("message %s quarantined", key)
             error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -104,12 +108,13 @@ class MailIntake:
 
     # --- the steps ---------------------------------------------------------------------------
 
-    def _process(self, uow: UnitOfWork, raw: bytes, key: str, retry: bool) -> IntakeResult:
+    def _process(
+        self, uow: UnitOfWork, raw: bytes, mail: DecodedMail, key: str, retry: bool
+    ) -> IntakeResult:
         earlier = uow.inbound.get(Channel.EMAIL.value, key)
         if earlier is not None and not (retry and earlier.outcome == "quarantined"):
             outcome = "quarantined" if earlier.outcome == "quarantined" else "duplicate"
             return IntakeResult(key, outcome)
-        mail = decode_message(raw)
         kind = classify(mail, own_addresses=[self.settings.address], loop_header=LOOP_HEADER)
         if kind.kind == "bounce":
             found = record_bounce(uow, self.env, kind.failed_recipients, kind.original_message_id)
@@ -262,13 +267,6 @@ class MailIntake:
     def retry_quarantined(self) -> list[IntakeResult]:
         records = self.transaction(lambda uow: uow.inbound.quarantined(Channel.EMAIL.value))
         return [self.process(r.raw, retry=True) for r in records if r.raw is not None]
-
-
-def _key(raw: bytes) -> str:
-    try:
-        return decode_message(raw).message_id
-    except Exception:
-        return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
 def _thread(mail: DecodedMail) -> dict[str, str]:
