@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from mailserver import MailServers, missing_binaries
@@ -41,3 +42,27 @@ def mail_servers() -> Iterator[MailServers]:
 def mailboxes(mail_servers: MailServers) -> MailServers:
     mail_servers.reset()
     return mail_servers
+
+
+def wired_to(settings: Any, servers: MailServers, address: str = "intake@vlaio.test") -> Any:
+    """App settings whose intake reads `address` over IMAP and whose sender uses the test
+    SMTP server (the IMAP password must be in LEERTRAJECT_IMAP_PASSWORD)."""
+    mail = settings.mail.model_copy(
+        update={
+            "address": address,
+            "intake": "imap",
+            "transport": "smtp",
+            "imap": settings.mail.imap.model_copy(
+                update={
+                    "host": "127.0.0.1",
+                    "port": servers.imap_port,
+                    "username": address,
+                    "tls": "none",
+                }
+            ),
+            "smtp": settings.mail.smtp.model_copy(
+                update={"host": "127.0.0.1", "port": servers.smtp_port, "tls": "none"}
+            ),
+        }
+    )
+    return settings.model_copy(update={"mail": mail})

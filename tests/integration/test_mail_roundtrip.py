@@ -10,6 +10,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from mail_fixtures import wired_to
 from mailserver import MailServers
 
 from app.bootstrap import App, bootstrap
@@ -31,26 +32,8 @@ def service(
     clock: FixedClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[App]:
-    mail = db_settings.mail.model_copy(
-        update={
-            "address": INTAKE,
-            "intake": "imap",
-            "transport": "smtp",
-            "imap": db_settings.mail.imap.model_copy(
-                update={
-                    "host": "127.0.0.1",
-                    "port": mailboxes.imap_port,
-                    "username": INTAKE,
-                    "tls": "none",
-                }
-            ),
-            "smtp": db_settings.mail.smtp.model_copy(
-                update={"host": "127.0.0.1", "port": mailboxes.smtp_port, "tls": "none"}
-            ),
-        }
-    )
     monkeypatch.setenv("LEERTRAJECT_IMAP_PASSWORD", mailboxes.users[INTAKE])
-    app = bootstrap(db_settings.model_copy(update={"mail": mail}), clock=clock)
+    app = bootstrap(wired_to(db_settings, mailboxes), clock=clock)
     yield app
     app.close()
 
