@@ -73,13 +73,14 @@ def campaign(
     db_settings: Settings,
     clock: FixedClock,
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> Any:
     monkeypatch.setenv("LEERTRAJECT_IMAP_PASSWORD", mailboxes.users[INTAKE])
     settings = wired_to(db_settings, mailboxes)
     assignment = settings.assignment.model_copy(
         update={
             "staff_email": INTAKE,
-            "report_dir": db_settings.source.parent / "var" / "test-reports",
+            "report_dir": tmp_path / "reports",
         }
     )
     app = bootstrap(settings.model_copy(update={"assignment": assignment}), clock=clock)
