@@ -18,119 +18,43 @@ from __future__ import annotations
 import os
 import shutil
 import smtplib
-import socket
 import ssl
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from imapclient import IMAPClient
+from mailserver_config import DOVECOT_CONF, SMTPD_CONF
+from mailserver_util import (
+    HOST,
+    SMTPD_SOCKET,
+    accepts,
+    alive,
+    can_isolate,
+    exe,
+    free_port,
+    smtpd_owner,
+    smtpd_socket_in_use,
+    terminate,
+    make_certificate,
+    missing_binaries,
+    wait_until,
+)
 
 from mail.imap import ImapSettings
 from mail.smtp import SmtpSettings
 
-HOST = "127.0.0.1"
 MAIL_UID = 65534
-SMTPD_SOCKET = Path("/var/run/smtpd.sock")
-BINARIES = ("dovecot", "doveadm", "smtpd", "smtpctl")
 
 DEFAULT_USERS: tuple[tuple[str, str], ...] = (
     ("intake@vlaio.test", "intake-secret"),
     ("an.peeters@gent.example.test", "an-secret"),
     ("jan.janssens@brugge.example.test", "jan-secret"),
 )
-
-
-def missing_binaries() -> list[str]:
-    return [name for name in BINARIES if _which(name) is None]
-
-
-def _which(name: str) -> str | None:
-    path = os.environ.get("PATH", "") + os.pathsep + "/usr/sbin" + os.pathsep + "/sbin"
-    return shutil.which(name, path=path)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until(
-    condition: Callable[[], bool], timeout: float, what: str, interval: float = 0.05
-) -> None:
-    """Poll condition until it holds; raise TimeoutError after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() >= deadline:
-            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
-def _accepts(port: int) -> bool:
-    try:
-        with socket.create_connection((HOST, port), timeout=1.0):
-            return True
-    except OSError:
-        return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def make_certificate(cert: Path, key: Path) -> None:
-    """A self-signed certificate for localhost and 127.0.0.1, valid for two days."""
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-nodes", "-days", "2", "-subj", "/CN=localhost"),
-            *("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
-            *("-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"),
-            *("-keyout", str(key), "-out", str(cert)),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    key.chmod(0o600)
-
-
-def _can_isolate() -> bool:
-    """Can we give OpenSMTPD a mount namespace (root with CAP_SYS_ADMIN, util-linux)?"""
-    if os.environ.get("LEERTRAJECT_SHARED_SMTPD") or not (_which("unshare") and _which("nsenter")):
-        return False
-    probe = [_exe("unshare"), "--mount", "true"]
-    return subprocess.run(probe, capture_output=True, timeout=10).returncode == 0
-
-
-def _smtpd_owner() -> str:
-    """Who runs the OpenSMTPD that holds the socket, as far as its pid file tells."""
-    try:
-        pid = int(Path("/run/smtpd.pid").read_text().strip())
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except (OSError, ValueError):
-        return "unknown process"
-    return f"pid {pid}: {command.strip()}"
-
-
-def _smtpd_socket_in_use() -> bool:
-    if not SMTPD_SOCKET.exists():
-        return False
-    with socket.socket(socket.AF_UNIX) as sock:
-        try:
-            sock.connect(str(SMTPD_SOCKET))
-        except OSError:
-            return False
-    return True
 
 
 class MailServers:
@@ -169,10 +93,10 @@ class MailServers:
                 f"missing {', '.join(missing)}: run scripts/install-test-services.sh"
             )
         self.root = Path(tempfile.mkdtemp(prefix="leertraject-mail-"))
-        self.isolated = _can_isolate()
+        self.isolated = can_isolate()
         try:
             self.root.chmod(0o755)  # the mail user must reach its home below it
-            ports = [_free_port() for _ in range(4)]
+            ports = [free_port() for _ in range(4)]
             self.imap_port, self.imaps_port, self.lmtp_port, self.smtp_port = ports
             make_certificate(self.certificate, self.root / "key.pem")
             self._write_dovecot_config()
@@ -193,7 +117,7 @@ class MailServers:
         conf = self.root / "dovecot.conf"
         log = open(self.root / "dovecot.stderr", "ab")  # noqa: SIM115 (the child keeps it)
         self._dovecot = subprocess.Popen(
-            [_exe("dovecot"), "-F", "-c", str(conf)], stdout=log, stderr=log
+            [exe("dovecot"), "-F", "-c", str(conf)], stdout=log, stderr=log
         )
         log.close()
         self._wait_for_port(self._dovecot, self.imap_port, "dovecot.log")
@@ -201,7 +125,7 @@ class MailServers:
         self._wait_for_port(self._dovecot, self.imaps_port, "dovecot.log")
 
     def stop_imap(self) -> None:
-        _terminate(self._dovecot)
+        terminate(self._dovecot)
         self._dovecot = None
 
     def restart_imap(self) -> None:
@@ -219,12 +143,12 @@ class MailServers:
             script = (
                 "mount -t tmpfs -o mode=755 tmpfs /run"
                 f" && mount --bind {spool} /var/spool/smtpd"
-                f" && exec {_exe('smtpd')} -d -f {conf}"
+                f" && exec {exe('smtpd')} -d -f {conf}"
             )
-            command = [_exe("unshare"), "--mount", "sh", "-c", script]
+            command = [exe("unshare"), "--mount", "sh", "-c", script]
         else:
             self._wait_for_free_control_socket()
-            command = [_exe("smtpd"), "-d", "-f", str(conf)]
+            command = [exe("smtpd"), "-d", "-f", str(conf)]
             if purge_queue:
                 command[1:1] = ["-P", "mda"]  # hold deliveries until the spool is clean
         log = open(self.root / "smtpd.log", "ab")  # noqa: SIM115 (the child keeps it)
@@ -240,16 +164,16 @@ class MailServers:
     @staticmethod
     def _wait_for_free_control_socket() -> None:
         try:  # a stopped instance may take a moment to let go of the control socket
-            wait_until(lambda: not _smtpd_socket_in_use(), 5.0, "a free control socket")
+            wait_until(lambda: not smtpd_socket_in_use(), 5.0, "a free control socket")
         except TimeoutError:
             raise RuntimeError(
-                f"another OpenSMTPD holds {SMTPD_SOCKET} ({_smtpd_owner()}); only one can "
+                f"another OpenSMTPD holds {SMTPD_SOCKET} ({smtpd_owner()}); only one can "
                 "run per machine: wait for the other test session, or stop the system "
                 "service (scripts/install-test-services.sh)"
             ) from None
 
     def stop_smtp(self) -> None:
-        _terminate(self._smtpd)
+        terminate(self._smtpd)
         self._smtpd = None
 
     def kick_imap(self, address: str) -> None:
@@ -260,7 +184,7 @@ class MailServers:
         """
         pids = self._imap_pids(address)
         self._doveadm("kick", address)
-        wait_until(lambda: not any(_alive(pid) for pid in pids), 10.0, f"{address} kicked")
+        wait_until(lambda: not any(alive(pid) for pid in pids), 10.0, f"{address} kicked")
 
     def _imap_pids(self, address: str) -> list[int]:
         pids = []
@@ -397,14 +321,14 @@ class MailServers:
         def ready() -> bool:
             if process.poll() is not None:
                 raise RuntimeError(f"server exited with {process.returncode}:\n{self.logs()}")
-            return _accepts(port)
+            return accepts(port)
 
         wait_until(ready, 20.0, f"port {port} ({log})")
 
     def _smtpctl_command(self, *args: str) -> list[str]:
-        command = [_exe("smtpctl"), *args]
+        command = [exe("smtpctl"), *args]
         if self.isolated and self._smtpd is not None:
-            return [_exe("nsenter"), f"--target={self._smtpd.pid}", "--mount", "--", *command]
+            return [exe("nsenter"), f"--target={self._smtpd.pid}", "--mount", "--", *command]
         return command
 
     def _smtpctl_answers(self) -> bool:
@@ -421,7 +345,7 @@ class MailServers:
         return done.stdout
 
     def _doveadm(self, *args: str) -> str:
-        command = [_exe("doveadm"), "-c", str(self.root / "dovecot.conf"), *args]
+        command = [exe("doveadm"), "-c", str(self.root / "dovecot.conf"), *args]
         done = subprocess.run(command, capture_output=True, text=True, timeout=10, check=True)
         return done.stdout
 
@@ -456,74 +380,3 @@ class MailServers:
                 lmtp_port=self.lmtp_port,
             )
         )
-
-
-def _exe(name: str) -> str:
-    path = _which(name)
-    if path is None:
-        raise RuntimeError(f"{name} not found: run scripts/install-test-services.sh")
-    return path
-
-
-def _terminate(process: subprocess.Popen[bytes] | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
-DOVECOT_CONF = """\
-protocols = imap lmtp
-listen = 127.0.0.1
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-ssl = yes
-ssl_cert = <{root}/cert.pem
-ssl_key = <{root}/key.pem
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:~/Maildir
-mail_max_userip_connections = 100
-# IDLE learns of new mail through inotify; where that is missing, look every second.
-mailbox_idle_check_interval = 1 secs
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN {root}/passwd
-}}
-userdb {{
-  driver = static
-  args = uid={uid} gid={uid} home={root}/mail/%d/%n
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {imap_port}
-  }}
-  inet_listener imaps {{
-    address = 127.0.0.1
-    port = {imaps_port}
-    ssl = yes
-  }}
-}}
-service lmtp {{
-  inet_listener lmtp {{
-    address = 127.0.0.1
-    port = {lmtp_port}
-  }}
-}}
-"""
-
-# Recipients outside <domains> get "550 Invalid recipient"; unknown users inside them are
-# refused by the virtual table (5.2.4), so nothing is accepted that cannot be delivered.
-SMTPD_CONF = """\
-table vusers file:{root}/vusers
-table domains file:{root}/domains
-listen on 127.0.0.1 port {smtp_port} hostname mx.test
-action "deliver" lmtp "127.0.0.1:{lmtp_port}" rcpt-to virtual <vusers>
-match from any for domain <domains> action "deliver"
-"""

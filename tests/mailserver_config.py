@@ -1,0 +1,53 @@
+"""The configuration files of the test mail servers (Dovecot and OpenSMTPD)."""
+
+DOVECOT_CONF = """\
+protocols = imap lmtp
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+mail_max_userip_connections = 100
+# IDLE learns of new mail through inotify; where that is missing, look every second.
+mailbox_idle_check_interval = 1 secs
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={uid} home={root}/mail/%d/%n
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp_port}
+  }}
+}}
+"""
+
+# Recipients outside <domains> get "550 Invalid recipient"; unknown users inside them are
+# refused by the virtual table (5.2.4), so nothing is accepted that cannot be delivered.
+SMTPD_CONF = """\
+table vusers file:{root}/vusers
+table domains file:{root}/domains
+listen on 127.0.0.1 port {smtp_port} hostname mx.test
+action "deliver" lmtp "127.0.0.1:{lmtp_port}" rcpt-to virtual <vusers>
+match from any for domain <domains> action "deliver"
+"""
