@@ -37,11 +37,11 @@ from mailserver_util import (
     can_isolate,
     exe,
     free_port,
+    make_certificate,
+    missing_binaries,
     smtpd_owner,
     smtpd_socket_in_use,
     terminate,
-    make_certificate,
-    missing_binaries,
     wait_until,
 )
 
