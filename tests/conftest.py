@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from fakes import FakeUnitOfWork
 from mail_fixtures import mail_servers, mailboxes  # noqa: F401  (fixtures for every module)
+from standin_echo import bot, standin, tg_clock  # noqa: F401  (fixtures for every module)
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings, load_settings
