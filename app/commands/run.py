@@ -10,6 +10,7 @@ from app.commands.state import CliState, pass_state
 from app.mailing import intake_component, sender_component
 from app.scheduler import scheduler_component
 from app.service import Component, install_signal_handlers, run_service
+from app.telegram import telegram_components
 
 
 @click.command("run")
@@ -26,6 +27,7 @@ def run_command(state: CliState, once: bool) -> None:
         scheduler_component(app),
         intake_component(app),
         sender_component(app),
+        *telegram_components(app),
     ]
 
     async def main() -> int:

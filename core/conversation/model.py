@@ -6,6 +6,7 @@ buttons, an edit of the message whose button was tapped, and the short answer to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -71,42 +72,55 @@ def utf16_len(text: str) -> int:
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most `limit` UTF-16 units, cut between paragraphs, else lines, else words."""
+    """Pieces of at most `limit` UTF-16 units, as few as possible: whole lines where they
+    fit, else words, else characters."""
     if utf16_len(text) <= limit:
         return [text]
-    for separator in ("\n\n", "\n", " "):
-        parts = text.split(separator)
-        if len(parts) > 1:
-            return _pack(parts, separator, limit)
-    return _hard_cut(text, limit)
+    words = _Packer(" ", limit, _hard_cut_limit(limit))
+    return _Packer("\n", limit, lambda line: words.pack(line.split(" "))).pack(text.split("\n"))
 
 
-def _pack(parts: list[str], separator: str, limit: int) -> list[str]:
+@dataclass(frozen=True)
+class _Packer:
+    separator: str
+    limit: int
+    too_long: Callable[[str], list[str]]
+
+    def pack(self, parts: list[str]) -> list[str]:
+        return _pack(parts, self.separator, self.limit, self.too_long)
+
+
+def _pack(
+    parts: list[str], separator: str, limit: int, too_long: Callable[[str], list[str]]
+) -> list[str]:
     pieces: list[str] = []
-    current = ""
+    current: str | None = None
     for part in parts:
-        candidate = f"{current}{separator}{part}" if current else part
+        candidate = part if current is None else f"{current}{separator}{part}"
         if utf16_len(candidate) <= limit:
             current = candidate
             continue
-        if current:
+        if current is not None:
             pieces.append(current)
         if utf16_len(part) <= limit:
             current = part
         else:
-            *full, current = split_text(part, limit)
+            *full, current = too_long(part)
             pieces.extend(full)
-    if current:
+    if current is not None:
         pieces.append(current)
     return [p for p in pieces if p.strip()]
 
 
-def _hard_cut(text: str, limit: int) -> list[str]:
-    pieces: list[str] = []
-    current = ""
-    for char in text:
-        if utf16_len(current + char) > limit:
-            pieces.append(current)
-            current = ""
-        current += char
-    return [*pieces, current] if current else pieces
+def _hard_cut_limit(limit: int) -> Callable[[str], list[str]]:
+    def cut(text: str) -> list[str]:
+        pieces: list[str] = []
+        current = ""
+        for char in text:
+            if utf16_len(current + char) > limit:
+                pieces.append(current)
+                current = ""
+            current += char
+        return [*pieces, current]
+
+    return cut

@@ -40,6 +40,7 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     toast: str = ""
     deleted: bool = False
+    tapped: bool = False  # a button was tapped (not typed): its message can be edited
 
     @property
     def owner(self) -> str:
@@ -61,8 +62,15 @@ class Turn:
         self.replies.append(Reply(text, keyboard))
 
     def edit(self, text: str, keyboard: Keyboard = ()) -> None:
-        """Replace the message whose button was tapped (ignored for typed input)."""
-        self.replies.append(Reply(text, keyboard, edit=True))
+        """Replace the message whose button was tapped; typed input gets a new message."""
+        self.replies.append(Reply(text, keyboard, edit=self.tapped))
+
+    def refuse(self, message: str) -> None:
+        """A tap that changes nothing gets a toast (its message is left alone)."""
+        if self.tapped:
+            self.toast = message
+        else:
+            self.say(message)
 
     @property
     def state(self) -> dict[str, Any]:
@@ -93,6 +101,7 @@ class Turn:
         return self.draft
 
     def drop_draft(self) -> None:
+        self.language_code = self.language  # the rest of this answer keeps its language
         if self.draft is not None:
             self.uow.drafts.delete(self.owner)
         self.draft = None

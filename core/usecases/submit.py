@@ -201,9 +201,7 @@ def confirm_address(
     now = env.clock.now()
     email = email.strip().lower()
     pending = [
-        v
-        for v in uow.verifications.active(email, now)
-        if v.payload.get("purpose") == ADDRESS_CHECK
+        v for v in uow.verifications.active(email, now) if v.payload.get("purpose") == ADDRESS_CHECK
     ]
     if not pending:
         return Outcome(Result.REJECTED, errors=[ValidationError("verification.invalid", "code")])

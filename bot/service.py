@@ -1,0 +1,111 @@
+"""The bot as one long-running part of the service: python-telegram-bot's Application
+lifecycle on the shared event loop (initialize, start, poll or webhook; stop in reverse),
+the command menus per language, and the chat outbox sender beside it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Bot, BotCommand
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.buckets import Clock as Monotonic
+from bot.buckets import monotonic
+from bot.chat import ChatBot, Transaction
+from bot.flood import FloodGuard, FloodLimits
+from bot.sender import ChatSender
+from bot.throttle import SendLimits, Throttle
+from bot.webhook import WebhookConfig, WebhookServer
+from core.chat_texts import menu_text
+from core.clock import Clock
+from core.conversation import Conversation
+from core.conversation.commands import COMMANDS, MENU
+from core.texts import DEFAULT_LANGUAGE, LANGUAGES
+from core.themes import ThemeCatalog
+
+log = logging.getLogger("leertraject.bot")
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    token: str
+    base_url: str = "https://api.telegram.org/bot"
+    webhook: WebhookConfig | None = None  # None: long polling
+    poll_timeout: int = 10
+    concurrency: int = 16  # updates handled at once (one per chat at a time)
+    send: SendLimits = field(default_factory=SendLimits)
+    flood: FloodLimits = field(default_factory=FloodLimits)
+    outbox_interval: float = 2.0
+
+
+class BotService:
+    def __init__(
+        self,
+        config: BotConfig,
+        conversation: Conversation,
+        transaction: Transaction[Any],
+        themes: ThemeCatalog,
+        clock: Clock,
+        worker: str,
+        rate_clock: Monotonic = monotonic,
+    ) -> None:
+        self.config = config
+        self.application: AnyApplication = (
+            ApplicationBuilder()
+            .token(config.token)
+            .base_url(config.base_url)
+            .rate_limiter(Throttle(config.send, rate_clock))
+            .concurrent_updates(config.concurrency)
+            .build()
+        )
+        self.chat = ChatBot(conversation, transaction, FloodGuard(config.flood, rate_clock))
+        self.chat.install(self.application)
+        self.sender = ChatSender(transaction, self.application.bot, themes, clock, worker)
+        self.webhook: WebhookServer | None = None
+
+    async def start(self) -> None:
+        application = self.application
+        await application.initialize()
+        await register_commands(application.bot)
+        await application.start()
+        if self.config.webhook is not None:
+            self.webhook = WebhookServer(application, self.config.webhook)
+            await self.webhook.start(ALLOWED_UPDATES)
+        else:
+            assert application.updater is not None
+            await application.bot.delete_webhook()
+            await application.updater.start_polling(
+                poll_interval=0, timeout=self.config.poll_timeout, allowed_updates=ALLOWED_UPDATES
+            )
+        log.info("Telegram bot @%s is running", application.bot.username)
+
+    async def stop(self) -> None:
+        application = self.application
+        if self.webhook is not None:
+            await self.webhook.stop()
+        elif application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set; the chat outbox is drained meanwhile."""
+        await self.start()
+        try:
+            await self.sender.run(stop, interval=self.config.outbox_interval)
+        finally:
+            await self.stop()
+
+
+async def register_commands(bot: Bot) -> None:
+    """The command menu in Dutch and English; Dutch for every other language."""
+    for language in (*LANGUAGES, None):
+        shown = language or DEFAULT_LANGUAGE
+        commands = [BotCommand(name, menu_text(COMMANDS[name], shown)) for name in MENU[shown]]
+        await bot.set_my_commands(commands, language_code=language)

@@ -1,0 +1,98 @@
+"""Webhook mode without extra packages: a small HTTP endpoint on asyncio that takes Telegram's
+POSTs, checks the secret-token header, and hands each update to the Application's queue.
+Several instances can run behind one proxy, since the state is in the database."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.ext import Application
+
+log = logging.getLogger("leertraject.bot.webhook")
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+MAX_BODY = 1_000_000
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str  # the public https URL Telegram posts to; its path is served here
+    listen: str = "127.0.0.1:8443"
+    secret: str = ""  # Telegram sends it back in the header; without it nothing is accepted
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, _, port = self.listen.rpartition(":")
+        return host or "127.0.0.1", int(port)
+
+
+class WebhookServer:
+    def __init__(self, application: AnyApplication, config: WebhookConfig) -> None:
+        self.application = application
+        self.config = config
+        self._server: asyncio.Server | None = None
+        self.rejected = 0
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def start(self, allowed_updates: list[str]) -> None:
+        host, port = self.config.host_port
+        self._server = await asyncio.start_server(self._serve, host, port)
+        await self.application.bot.set_webhook(
+            self.config.url, allowed_updates=allowed_updates, secret_token=self.config.secret
+        )
+        log.info("webhook listening on %s:%s%s", host, self.port, self.config.path)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            status = await self._handle(reader)
+        except (ValueError, asyncio.IncompleteReadError, ConnectionError) as error:
+            log.info("bad webhook request: %s", error)
+            status = 400
+        reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}[status]
+        head = f"HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        with contextlib.suppress(ConnectionError):
+            writer.write(head.encode())
+            await writer.drain()
+        writer.close()
+
+    async def _handle(self, reader: asyncio.StreamReader) -> int:
+        request = (await reader.readline()).decode("latin-1").split()
+        headers: dict[str, str] = {}
+        while (line := (await reader.readline()).decode("latin-1").strip()) != "":
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if len(request) < 2 or request[0] != "POST" or request[1].split("?")[0] != self.config.path:
+            return 404
+        secret = headers.get(SECRET_HEADER, "")
+        if not self.config.secret or not hmac.compare_digest(secret, self.config.secret):
+            self.rejected += 1
+            return 403
+        length = int(headers.get("content-length", "0"))
+        if not 0 < length <= MAX_BODY:
+            return 400
+        data = json.loads(await reader.readexactly(length))
+        update = Update.de_json(data, self.application.bot)
+        await self.application.update_queue.put(update)
+        return 200

@@ -1,0 +1,169 @@
+"""One update in, one answer out, inside one transaction: lock the chat's draft, handle the
+update once (its id goes into the inbound ledger), route it to the step it belongs to."""
+
+from __future__ import annotations
+
+from core.campaign import Env
+from core.conversation import code, commands, municipality, steps, summary, themes
+from core.conversation.model import Answer, ChatEvent, EventKind
+from core.conversation.turn import ChatOptions, Turn, words
+from core.form import FORM
+from core.model import Channel, InboundRecord
+from core.ports import UnitOfWork
+
+__all__ = ["ChatOptions", "Conversation"]
+
+
+class Conversation:
+    """The guided registration chat. `handle` is the whole work of one transaction."""
+
+    def __init__(self, env: Env, options: ChatOptions | None = None) -> None:
+        self.env = env
+        self.options = options or ChatOptions()
+
+    def handle(self, uow: UnitOfWork, event: ChatEvent) -> Answer:
+        # Lock first, then look in the ledger: a second delivery of the same update waits for
+        # the first to commit and then finds it there.
+        draft = uow.drafts.get_for_update(f"telegram:{event.user_id}")
+        if uow.inbound.get(Channel.TELEGRAM.value, str(event.update_id)) is not None:
+            return Answer(duplicate=True, outcome="duplicate")
+        turn = Turn(uow, self.env, self.options, event.user_id, event.language_code, draft)
+        outcome = self._route(turn, event)
+        quiet = event.kind in (EventKind.BLOCKED, EventKind.UNBLOCKED)  # not the person's step
+        if turn.draft is not None and not turn.deleted and not quiet:
+            turn.draft.step = steps.position(turn.draft)
+            turn.draft.updated_at = self.env.clock.now()
+            uow.drafts.save(turn.draft)
+        self._record(uow, event, outcome)
+        return Answer(turn.replies, toast=turn.toast, outcome=outcome)
+
+    def record(self, uow: UnitOfWork, event: ChatEvent, outcome: str) -> bool:
+        """An update not handled (a flood): recorded, so that its redelivery is not handled
+        either. False if it was in the ledger already."""
+        if uow.inbound.get(Channel.TELEGRAM.value, str(event.update_id)) is not None:
+            return False
+        self._record(uow, event, outcome)
+        return True
+
+    def _record(self, uow: UnitOfWork, event: ChatEvent, outcome: str) -> None:
+        record = InboundRecord(
+            Channel.TELEGRAM,
+            str(event.update_id),
+            self.env.clock.now(),
+            outcome,
+            {"kind": event.kind.value},  # never what was typed: the ledger is not a transcript
+        )
+        uow.inbound.add(record)
+
+    def _route(self, turn: Turn, event: ChatEvent) -> str:
+        if event.kind in (EventKind.BLOCKED, EventKind.UNBLOCKED):
+            _reachable(turn, event.kind is EventKind.UNBLOCKED)
+            return event.kind.value
+        if event.kind is EventKind.COMMAND:
+            commands.run(turn, event.command, event.text)
+        elif event.kind is EventKind.TAP:
+            turn.tapped = True
+            _tap(turn, event.data)
+        else:
+            _text(turn, event.text)
+        return "handled"
+
+
+def _text(turn: Turn, typed: str) -> None:
+    if turn.draft is None:
+        commands.start(turn)
+        return
+    if commands.answer_confirmation(turn, typed):
+        return
+    if turn.env.deadline_passed():
+        commands.closed(turn)
+        return
+    button = _typed_button(turn, typed)
+    if button is not None:  # typing a button's text does what tapping it does
+        _tap(turn, button)
+        return
+    at = steps.position(turn.draft)
+    if at == "municipality":
+        municipality.answer(turn, typed)
+    elif at == "preferences":
+        themes.answer(turn, typed)
+    elif at == steps.CODE:
+        code.answer(turn, typed)
+    elif at == steps.SUMMARY:
+        summary.answer(turn, typed)
+    else:
+        steps.answer_field(turn, at, typed)
+
+
+def _tap(turn: Turn, data: str) -> None:
+    prefix, _, rest = data.partition(":")
+    if prefix in ("y", "n"):
+        commands.confirmed(turn, rest, prefix == "y")
+        return
+    if prefix == "lang":
+        commands.set_language(turn, rest)
+        return
+    if data == "go:edit":
+        commands.edit(turn)
+        return
+    if turn.draft is None:
+        turn.toast = turn.t("stale")
+        return
+    if turn.env.deadline_passed():
+        turn.toast = turn.t("closed.short")
+        commands.closed(turn)
+        return
+    turn.state.pop("confirm", None)
+    at = steps.position(turn.draft)
+    if data == "nav:back":
+        steps.back(turn)
+    elif data == "nav:skip" and at in steps.FIELD_KEYS and not FORM.get(at).required:
+        steps.answer_field(turn, at, "-")
+    elif data == "s:show" and turn.state.get("editing"):
+        steps.back(turn)
+    elif data == "s:show" and at == steps.SUMMARY:
+        summary.show(turn)
+    elif prefix == "m" and at == "municipality":
+        municipality.tap(turn, data)
+    elif prefix == "t" and at == "preferences":
+        themes.tap(turn, data)
+    elif prefix == "c" and at == steps.CODE:
+        code.tap(turn, data)
+    elif prefix in ("s", "e") and at == steps.SUMMARY:
+        summary.tap(turn, data)
+    else:
+        turn.toast = turn.t("stale")
+        steps.ask(turn)
+
+
+def _typed_button(turn: Turn, typed: str) -> str | None:
+    """The callback data of the button on screen whose text was typed, if any."""
+    assert turn.draft is not None
+    at = steps.position(turn.draft)
+    if at == "municipality":
+        keyboards = [municipality.keyboard(turn)]
+    elif at == "preferences":
+        keyboards = [themes.keyboard(turn)]
+    elif at == steps.CODE:
+        keyboards = [code.keyboard(turn)]
+    elif at == steps.SUMMARY:
+        keyboards = [summary.keyboard(turn), summary.edit_keyboard(turn)]
+    else:
+        keyboards = [steps.nav_row(turn, at, FORM.get(at).required)]
+    said = words(typed)
+    for keyboard in keyboards:
+        for row in keyboard:
+            for button in row:
+                if said and words(button.text) == said:
+                    return button.data
+    return None
+
+
+def _reachable(turn: Turn, reachable: bool) -> None:
+    """Telegram says the person blocked (or unblocked) the bot: chat messages wait, e-mail
+    takes over (core.notify skips unreachable chats)."""
+    for contact in turn.uow.contacts.by_telegram(turn.user_id):
+        if contact.telegram_unreachable == (not reachable):
+            continue
+        contact.telegram_unreachable = not reachable
+        turn.uow.contacts.update(contact)

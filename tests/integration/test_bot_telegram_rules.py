@@ -1,0 +1,162 @@
+"""Telegram's rules the bot keeps, seen from the chat: flood limits per chat, 4,096
+characters, every tap answered; commands in both languages; webhook mode's secret."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+
+import pytest
+from test_bot_harness import config_for, invite, running_bot, say, standin, tap, text_of
+
+from app.bootstrap import App
+from bot.throttle import SendLimits
+from bot.webhook import SECRET_HEADER, WebhookConfig
+from tests.telegram_standin import Limits, TelegramStandIn
+
+__all__ = ["standin"]
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+@SQLITE_ONLY
+async def test_messages_keep_telegrams_flood_limits(app: App, standin: TelegramStandIn) -> None:
+    """Five messages asked for at once in one chat: they leave at about one a second after a
+    burst of three, so Telegram never answers 429."""
+    standin.limits = Limits()  # 1 per second per chat after a burst of 3; 30/s overall
+    config = config_for(app, standin, send=SendLimits())
+    user = standin.user(language_code="nl")
+    async with running_bot(app, standin, config=config):
+        for command in ("/start", "/help", "/themas", "/privacy"):
+            user.send_text(command)
+        await user.areply(lambda m: "VLAIO bewaart" in text_of(m), timeout=15)
+    assert len(user.messages()) >= 5
+    standin.assert_no_violations()  # no rate_limit violation among them
+
+
+async def test_a_long_summary_is_split_within_4096_characters(
+    app: App, standin: TelegramStandIn
+) -> None:
+    invite(app, "44021", "An Peeters", "an.peeters@stad.gent", "tok-an")
+    long_text = ("Wij versterken de kern met een plan voor leegstand en mobiliteit. " * 31)[:2000]
+    user = standin.user(language_code="nl")
+    async with running_bot(app, standin):
+        await say(user, "/start tok-an", "Stap 1 van 6")
+        await say(user, "Centrummanager", "Stap 2")
+        await say(user, "-", "Stap 3")
+        await say(user, "9, 11, 3", "Stap 4")
+        await say(user, long_text, "Stap 5")
+        await say(user, long_text, "Stap 6")
+        user.send_text(long_text)
+        first = await user.areply(lambda m: "Controleer uw inschrijving" in text_of(m))
+        second = await user.areply()
+        assert first.buttons == [] and second.buttons == [["✅ Bevestigen"], ["✏️ Wijzigen"]]
+        assert all(len(m.text or "") <= 4096 for m in (first, second))
+        assert text_of(first).count(long_text) + text_of(second).count(long_text) == 3
+        await tap(user, "✅ Bevestigen", "Bedankt!")
+    standin.assert_no_violations()
+
+
+async def test_english_commands_menus_and_language_switch(
+    app: App, standin: TelegramStandIn
+) -> None:
+    user = standin.user(language_code="en-GB")
+    async with running_bot(app, standin):
+        await say(user, "/start", "Which municipality are you registering?")
+        await say(user, "/themes", "Defining the DNA of the town centre")
+        helped = await say(user, "/help", "/change change your registration")
+        assert "The participant is the municipality" in text_of(helped)  # this step's help
+        await say(user, "/taal", "Which language?")
+        await tap(user, "Nederlands", "Ik spreek nu Nederlands")
+        await user.areply(lambda m: "Voor welke gemeente" in text_of(m))
+        await say(user, "/cancel", "Wilt u stoppen?")
+        await tap(user, "Nee, verder", "Goed, we gaan verder")
+        await say(user, "/annuleer ja", "Gestopt; er is niets ingeschreven")
+    with app.uow() as uow:
+        assert uow.drafts.get(f"telegram:{user.id}") is None
+    assert standin.commands["en"][3] == ("change", "Change the registration")
+    standin.assert_no_violations()
+
+
+async def test_forget_erases_the_person_and_keeps_the_registration(
+    app: App, standin: TelegramStandIn
+) -> None:
+    contact = invite(app, "44021", "An Peeters", "an.peeters@stad.gent", "tok-an")
+    user = standin.user(language_code="nl")
+    async with running_bot(app, standin):
+        await say(user, "/start tok-an", "Stap 1 van 6")
+        await say(user, "Centrummanager", "Stap 2")
+        await say(user, "-", "Stap 3")
+        await say(user, "9, 11, 3", "Stap 4")
+        for step in ("Stap 5", "Stap 6", "Controleer"):
+            await say(user, "-", step)
+        await tap(user, "✅ Bevestigen", "Bedankt!")
+        await say(user, "/vergeet", "Wilt u dat we uw persoonsgegevens wissen")
+        await tap(user, "Ja, wis alles", "Uw gegevens zijn gewist")
+        await say(user, "/status", "U hebt nog niets ingeschreven")
+    with app.uow() as uow:
+        erased = uow.contacts.get(contact.id or 0)
+        registration = uow.registrations.get("44021")
+    assert erased is not None and erased.erased and erased.telegram_user_id is None
+    assert "an.peeters" not in erased.email
+    assert registration is not None and registration.preferences == (9, 11, 3)
+    standin.assert_no_violations()
+
+
+async def test_webhook_mode_accepts_only_telegrams_secret(
+    app: App, standin: TelegramStandIn
+) -> None:
+    webhook = WebhookConfig("https://bot.vlaio.example/telegram/hook", "127.0.0.1:0", "s3cr3t")
+    config = dataclasses.replace(config_for(app, standin), webhook=webhook)
+    user = standin.user(language_code="nl")
+    async with running_bot(app, standin, config=config) as service:
+        assert service.webhook is not None
+        [registered] = standin.calls_of("setWebhook")
+        assert registered["url"] == webhook.url and registered["secret_token"] == "s3cr3t"
+        update = user.send_text("/start")  # Telegram would POST this to the webhook
+        port = service.webhook.port
+        assert await _post(port, "/telegram/hook", update, "wrong") == 403
+        assert await _post(port, "/elsewhere", update, "s3cr3t") == 404
+        assert await _post(port, "/telegram/hook", update, "s3cr3t") == 200
+        await user.areply(lambda m: "Stap 1 van 10" in text_of(m))
+    assert service.webhook.rejected == 1
+    assert standin.calls_of("getUpdates") == []
+    standin.assert_no_violations()
+
+
+async def _post(port: int, path: str, update: dict[str, object], secret: str) -> int:
+    body = json.dumps(update).encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
+        f"{SECRET_HEADER}: {secret}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    writer.write(head.encode() + body)
+    await writer.drain()
+    status = int((await reader.readline()).split()[1])
+    writer.close()
+    return status
+
+
+@SQLITE_ONLY
+async def test_a_failing_update_is_apologised_for_and_its_tap_answered(
+    app: App, standin: TelegramStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = standin.user(language_code="nl")
+    async with running_bot(app, standin) as service:
+        await say(user, "/start", "Stap 1 van 10")
+        await say(user, "Gent", "Bedoelt u Gent")
+
+        def broken(uow: object, event: object) -> None:
+            raise RuntimeError("the database went away")
+
+        monkeypatch.setattr(service.chat.conversation, "handle", broken)
+        user.tap("✓ Gent")
+        answer = await user.aanswer()
+        assert (
+            answer.text
+            == "Er ging iets mis; er is niets bewaard. Probeer het opnieuw, of typ /help."
+        )
+        monkeypatch.undo()
+        await tap(user, "✓ Gent", "Stap 2 van 10")  # the same button works once it is fixed
+    standin.assert_no_violations()
