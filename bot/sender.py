@@ -9,12 +9,10 @@ of message that has no chat version. Network trouble is retried with backoff.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -23,15 +21,11 @@ from core.clock import Clock
 from core.conversation import split_text
 from core.conversation.outbox import by_email_instead, chat_text, mark_unreachable
 from core.model import OutboxMessage
+from core.outbox_policy import Transaction, drain, next_attempt, run_every
 from core.ports import UnitOfWork
 from core.themes import ThemeCatalog
 
-T = TypeVar("T")
-Transaction = Callable[[Callable[[UnitOfWork], T]], T]
 log = logging.getLogger("leertraject.bot.sender")
-
-BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
-MAX_ATTEMPTS = len(BACKOFF) + 1
 
 
 @dataclass(frozen=True)
@@ -60,22 +54,14 @@ class ChatSender:
 
     async def drain(self) -> int:
         """Send everything that is due, batch after batch; returns how many went out."""
-        sent = 0
-        while True:
-            claimed = await asyncio.to_thread(self.transaction, self._claim)
-            if not claimed:
-                return sent
-            results = await asyncio.gather(*(self._send(m) for m in claimed))
-            sent += await asyncio.to_thread(self.transaction, self._recorder(results))
+        return await drain(self.transaction, self._claim, self._send_all)
 
     async def run(self, stop: asyncio.Event, interval: float = 2.0) -> None:
-        while not stop.is_set():
-            try:
-                await self.drain()
-            except Exception:
-                log.exception("sending the chat outbox failed; trying again later")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+        await run_every(stop, interval, self.drain, log)
+
+    async def _send_all(self, claimed: list[OutboxMessage]) -> Callable[[UnitOfWork], int]:
+        results = await asyncio.gather(*(self._send(m) for m in claimed))
+        return self._recorder(list(results))
 
     def _claim(self, uow: UnitOfWork) -> list[OutboxMessage]:
         return uow.outbox.claim("telegram", self.clock.now(), self.batch_size, self.worker)
@@ -113,9 +99,8 @@ class ChatSender:
             if result.status == "sent":
                 uow.outbox.mark_sent(message.id, now, result.detail)
                 done += 1
-            elif result.status == "retry" and message.attempts < MAX_ATTEMPTS:
-                delay = BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
-                uow.outbox.mark_retry(message.id, result.detail, now + delay)
+            elif result.status == "retry" and (again := next_attempt(message.attempts, now)):
+                uow.outbox.mark_retry(message.id, result.detail, again)
             elif result.status == "blocked":
                 mark_unreachable(uow, now, message)
                 copy = by_email_instead(uow, now, message)

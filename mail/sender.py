@@ -9,30 +9,20 @@ and it is failed for staff to check rather than sent a second time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from core.clock import Clock
 from core.model import OutboxMessage
+from core.outbox_policy import Transaction, drain, next_attempt, run_every
 from core.ports import UnitOfWork
 from mail.render import Renderer
 from mail.smtp import MailTransport, SendResult, SendStatus
 
-T = TypeVar("T")
-Transaction = Callable[[Callable[[UnitOfWork], T]], T]
 log = logging.getLogger("leertraject.mail.sender")
 
-BACKOFF = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=6),
-)
-MAX_ATTEMPTS = len(BACKOFF) + 1
 STALE_AFTER = timedelta(minutes=15)
 
 
@@ -55,21 +45,10 @@ class EmailSender:
 
     async def drain(self) -> int:
         """Send everything that is due, batch after batch; returns how many went out."""
-        sent = 0
-        while True:
-            claimed = await asyncio.to_thread(self.transaction, self._claim)
-            if not claimed:
-                return sent
-            sent += await self._send(claimed)
+        return await drain(self.transaction, self._claim, self._send)
 
     async def run(self, stop: asyncio.Event, interval: float = 10.0) -> None:
-        while not stop.is_set():
-            try:
-                await self.drain()
-            except Exception:
-                log.exception("sending the e-mail outbox failed; trying again later")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+        await run_every(stop, interval, self.drain, log)
 
     def _claim(self, uow: UnitOfWork) -> list[OutboxMessage]:
         now = self.clock.now()
@@ -78,7 +57,7 @@ class EmailSender:
             log.warning("%d e-mail(s) were interrupted while sending; marked failed", stale)
         return uow.outbox.claim("email", now, self.batch_size, self.worker)
 
-    async def _send(self, claimed: list[OutboxMessage]) -> int:
+    async def _send(self, claimed: list[OutboxMessage]) -> Callable[[UnitOfWork], int]:
         now = self.clock.now()
         ready: list[tuple[OutboxMessage, Any]] = []
         broken: list[tuple[OutboxMessage, str]] = []
@@ -104,8 +83,7 @@ class EmailSender:
                 done += self._record(uow, message, external_id, result)
             return done
 
-        sent: int = await asyncio.to_thread(self.transaction, record)
-        return sent
+        return record
 
     def _record(
         self, uow: UnitOfWork, message: OutboxMessage, external_id: str, result: SendResult
@@ -119,10 +97,10 @@ class EmailSender:
         if result.maybe_delivered:  # the server may have it: never risk sending it twice
             uow.outbox.mark_failed(message.id, f"mogelijk verzonden, verbinding weg: {answer}")
             return 0
-        if result.status is SendStatus.PERMANENT_FAILURE or message.attempts >= MAX_ATTEMPTS:
+        again = next_attempt(message.attempts, now)
+        if result.status is SendStatus.PERMANENT_FAILURE or again is None:
             uow.outbox.mark_failed(message.id, answer)
             log.warning("outbox message %s failed for good: %s", message.id, answer)
         else:
-            delay = BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
-            uow.outbox.mark_retry(message.id, answer, now + delay)
+            uow.outbox.mark_retry(message.id, answer, again)
         return 0
