@@ -21,7 +21,8 @@ from core.model import Channel, InboundRecord, OutboxMessage
 from core.notify import tell_address
 from core.ports import UnitOfWork
 from core.usecases.bounces import record_bounce
-from core.usecases.submit import Identity, Outcome, Result, submit, verify
+from core.usecases.submit import Identity, Outcome, Result, submit
+from core.usecases.verification import verify
 from mail.classify import classify
 from mail.decode import DecodedMail, decode_message
 from mail.intake import Disposition

@@ -15,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.assignment.hashing import participant_key
-from core.assignment.model import Instance, Participant
+from core.assignment.model import MAX_THEMES, Instance, Participant
 
-THEME_BITS = 0xFFF
+THEME_BITS = 0xFFF  # theme index, and `num_themes` for "unassigned": up to 4094 themes
 RANK_SHIFT = 12
-SCORE_SHIFT = 20
-MOVED_SHIFT = 22
+SCORE_SHIFT = 24
+MOVED_SHIFT = 26
+assert MAX_THEMES < THEME_BITS
 
 
 def encode(theme: int, rank: int, score: int, moved: int) -> int:
@@ -32,7 +33,7 @@ def theme_of(code: int) -> int:
 
 
 def rank_of(code: int) -> int:
-    return (code >> RANK_SHIFT) & 0xFF
+    return (code >> RANK_SHIFT) & THEME_BITS
 
 
 def score_of(code: int) -> int:
@@ -65,6 +66,7 @@ class Classes:
 
 def participant_arcs(
     person: Participant,
+    previous: int | None,
     instance: Instance,
     candidates: list[int],
     index_of: dict[int, int],
@@ -72,23 +74,38 @@ def participant_arcs(
 ) -> tuple[int, ...]:
     """The arc codes of one participant, ascending; `candidates` are the themes that can
     open, ascending."""
-    previous = instance.previous.get(person.id)
-
-    def arc(theme_id: int) -> int:
-        rank = person.rank_of(theme_id) or unranked
-        moved = int(previous is not None and previous != theme_id)
-        return encode(index_of[theme_id], rank, person.scores.get(theme_id, 0), moved)
-
+    rank = {t: r for r, t in enumerate(person.preferences, start=1)}
+    scores = person.scores
     if person.pin is not None:
-        return (arc(person.pin),)
-    listed = set(person.preferences)
-    codes = [
-        arc(theme_id)
-        for theme_id in candidates
-        if theme_id not in person.exclude and (theme_id in listed or instance.allow_unranked)
+        themes = [person.pin]
+    else:
+        themes = [
+            t
+            for t in candidates
+            if t not in person.exclude and (instance.allow_unranked or t in rank)
+        ]
+    kept = previous is not None
+    codes = [  # encode() inlined: this runs for every distinct participant
+        index_of[t]
+        | rank.get(t, unranked) << RANK_SHIFT
+        | scores.get(t, 0) << SCORE_SHIFT
+        | (kept and previous != t) << MOVED_SHIFT
+        for t in themes
     ]
-    codes.append(encode(len(index_of), 0, 0, int(previous is not None)))
+    if person.pin is None:
+        codes.append(encode(len(index_of), 0, 0, int(previous is not None)))
     return tuple(codes)
+
+
+def _signature(person: Participant, previous: int | None) -> object:
+    """Everything `participant_arcs` reads; equal signatures give equal arcs."""
+    return (
+        person.preferences,
+        tuple(sorted(person.scores.items())) if person.scores else (),
+        person.pin,
+        person.exclude,
+        previous,
+    )
 
 
 def build_classes(instance: Instance) -> Classes:
@@ -97,18 +114,23 @@ def build_classes(instance: Instance) -> Classes:
     can_open = {t.id for t in instance.themes if t.capacity > 0}
     candidates = [theme_id for theme_id in theme_ids if theme_id in can_open]
     unranked = instance.max_list_length + 1
-    lottery = tuple(participant_key(instance.seed, p.id) for p in instance.participants)
+    people = instance.participants
+    lottery = tuple(participant_key(instance.seed, p.id) for p in people)
     interned: dict[int, int] = {}
+    seen: dict[object, tuple[int, ...]] = {}
     groups: dict[tuple[int, ...], list[int]] = {}
-    for i, person in enumerate(instance.participants):
-        codes = participant_arcs(person, instance, candidates, index_of, unranked)
-        key = tuple(interned.setdefault(code, code) for code in codes)
+    # Visiting people in lottery order lists every class's members in lottery order.
+    for i in sorted(range(len(people)), key=lambda i: (lottery[i], people[i].id)):
+        person = people[i]
+        previous = instance.previous.get(person.id)
+        signature = _signature(person, previous)
+        key = seen.get(signature)
+        if key is None:
+            codes = participant_arcs(person, previous, instance, candidates, index_of, unranked)
+            key = seen[signature] = tuple(interned.setdefault(code, code) for code in codes)
         groups.setdefault(key, []).append(i)
     ordered = sorted(groups)  # canonical: independent of the input row order
-    people = instance.participants
-    members = tuple(
-        tuple(sorted(groups[key], key=lambda i: (lottery[i], people[i].id))) for key in ordered
-    )
+    members = tuple(tuple(groups[key]) for key in ordered)
     class_of = [0] * len(people)
     for c, group in enumerate(members):
         for i in group:

@@ -62,9 +62,7 @@ class Explainer:
     def explain(self, person: Participant) -> Explanation:
         got = self.theme_of.get(person.id)
         rank = person.rank_of(got) if got is not None else None
-        better = person.preferences if got is None else person.preferences[: (rank or 0) - 1]
-        if got is not None and rank is None:
-            better = person.preferences
+        better = person.preferences if rank is None else person.preferences[: rank - 1]
         reasons = tuple(self._why_not(person, got, t, i + 1) for i, t in enumerate(better))
         previous = self.instance.previous.get(person.id)
         return Explanation(

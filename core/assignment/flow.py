@@ -28,6 +28,9 @@ from core.assignment.levels import TIEBREAK_BITS, Level
 
 INF = 1 << 100
 COST_LIMIT = 1 << 62
+# Tests set this to 1 to force one stage per level, so that small instances exercise the
+# fixing between stages that large ones need.
+MAX_LEVELS_PER_STAGE: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +67,13 @@ class _State:
         self.fixed_units[code & THEME_BITS] += m
         self.fixed_by_code[code] = self.fixed_by_code.get(code, 0) + m
 
-    def over_capacity(self) -> bool:
-        return any(f > h for f, h in zip(self.fixed_units, self.hi, strict=True))
+    def infeasible(self) -> bool:
+        """Fixed units alone break a bound (lower bounds only count once nothing is free)."""
+        if any(f > h for f, h in zip(self.fixed_units, self.hi, strict=True)):
+            return True
+        return not self.free and any(
+            f < lo for f, lo in zip(self.fixed_units, self.lo, strict=True)
+        )
 
 
 @dataclass(slots=True)
@@ -90,7 +98,7 @@ def solve_relaxation(
     prefix of the levels is provably worse than it.
     """
     state = _State(classes, lo, hi)
-    if state.over_capacity():
+    if state.infeasible():
         return Relaxation("infeasible")
     values: list[int] = []
     decided = incumbent is None
@@ -129,7 +137,7 @@ def _pack(
     product = 1
     for i in range(start, len(levels)):
         size = units * unit_max[i] + 1
-        if ranges and product * size > budget:
+        if ranges and (product * size > budget or len(ranges) == MAX_LEVELS_PER_STAGE):
             break
         if size > budget:
             raise OverflowError(f"level {levels[i].name} does not fit in an int64 cost")
@@ -284,6 +292,7 @@ def _potentials(state: _State, net: _Network) -> list[int]:
 
 def _fix_optimal_face(state: _State, net: _Network) -> None:
     dist = _potentials(state, net)
+    totals = [f + i for f, i in zip(state.fixed_units, net.inflow, strict=True)]
     pos = 0
     still_free: list[int] = []
     for c in state.free:
@@ -314,8 +323,7 @@ def _fix_optimal_face(state: _State, net: _Network) -> None:
     sink = len(dist) - 1
     for t in range(sink):
         if dist[t] != dist[sink]:
-            x = state.fixed_units[t] + net.inflow[t]
-            state.lo[t] = state.hi[t] = x
+            state.lo[t] = state.hi[t] = totals[t]
     state.free = still_free
 
 

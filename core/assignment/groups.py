@@ -55,13 +55,12 @@ def split_groups(theme: int, members: list[Member], rule: SizeRule) -> list[Grou
             placed[g] += [m.participant for m in people]
             room[g] -= len(people)
             continue
-        rest = list(people)
-        while rest:
-            g = max(range(len(room)), key=lambda g: (room[g], -g))
-            take = min(room[g], len(rest))
-            placed[g] += [m.participant for m in rest[:take]]
+        start = 0
+        for g in sorted(range(len(room)), key=lambda g: (-room[g], g)):
+            take = min(room[g], len(people) - start)
+            placed[g] += [m.participant for m in people[start : start + take]]
             room[g] -= take
-            rest = rest[take:]
+            start += take
     g = 0
     for m in loose:
         while room[g] == 0:

@@ -86,31 +86,41 @@ def _theme(raw: object, i: int) -> Theme:
     )
 
 
-def _participant(raw: object, i: int) -> Participant:
-    data = _dict(raw, f"participants[{i}]")
-    if "id" not in data:
-        raise InvalidInstance(f"participants[{i}]: missing field 'id'")
-    pid = _str(data["id"], f"participants[{i}].id")
-    where = f"participant {pid!r}"
-    _keys(data, PARTICIPANT_KEYS, {"id", "preferences"}, where)
-    prefs = tuple(_int(t, f"{where}: preference") for t in _list(data["preferences"], where))
+def _ints(values: object, where: str, what: str) -> list[int]:
+    items = _list(values, f"{where}: {what}")
+    for value in items:
+        if type(value) is not int:  # bool is not a theme id either
+            raise InvalidInstance(f"{where}: {what} must be an integer, not {value!r}")
+    return items
+
+
+def _scores(raw: object, where: str) -> dict[int, int]:
     scores: dict[int, int] = {}
-    for key, value in (
-        _optional(data, "scores", lambda v: _dict(v, f"{where}: scores")) or {}
-    ).items():
+    for key, value in _dict(raw, f"{where}: scores").items():
         try:
             theme = int(str(key))
         except ValueError:
             raise InvalidInstance(f"{where}: score key {key!r} is not a theme id") from None
         scores[theme] = _int(value, f"{where}: score for theme {key}")
-    exclude = _optional(data, "exclude", lambda v: _list(v, f"{where}: exclude")) or []
+    return scores
+
+
+def _participant(raw: object, i: int) -> Participant:
+    data = _dict(raw, f"participants[{i}]")
+    if "id" not in data:
+        raise InvalidInstance(f"participants[{i}]: missing field 'id'")
+    pid = _str(data["id"], f"participants[{i}].id")
+    if not data.keys() <= PARTICIPANT_KEYS or "preferences" not in data:
+        _keys(data, PARTICIPANT_KEYS, {"id", "preferences"}, f"participant {pid!r}")
+    scores, pin, exclude, province = (data.get(k) for k in ("scores", "pin", "exclude", "province"))
+    where = f"participant {pid!r}"
     return Participant(
         id=pid,
-        preferences=prefs,
-        scores=scores,
-        pin=_optional(data, "pin", lambda v: _int(v, f"{where}: pin")),
-        exclude=frozenset(_int(t, f"{where}: exclude") for t in exclude),
-        province=_optional(data, "province", lambda v: _str(v, f"{where}: province")),
+        preferences=tuple(_ints(data["preferences"], where, "preference")),
+        scores=_scores(scores, where) if scores is not None else {},
+        pin=None if pin is None else _int(pin, f"{where}: pin"),
+        exclude=frozenset(_ints(exclude, where, "exclude")) if exclude is not None else frozenset(),
+        province=None if province is None else _str(province, f"{where}: province"),
     )
 
 

@@ -14,6 +14,7 @@ Objective = Literal["rank-maximal", "sum-of-ranks"]
 Status = Literal["optimal", "feasible", "infeasible"]
 OBJECTIVES: tuple[Objective, ...] = ("rank-maximal", "sum-of-ranks")
 MAX_SCORE = 3
+MAX_THEMES = 4094  # what the solver's arc codes hold (classes.py)
 
 
 class InvalidInstance(ValueError):
@@ -75,6 +76,8 @@ def validate(instance: Instance) -> None:
         )
     if instance.time_limit_seconds is not None and not instance.time_limit_seconds > 0:
         raise InvalidInstance("time_limit_seconds must be positive")
+    if len(instance.themes) > MAX_THEMES:
+        raise InvalidInstance(f"{len(instance.themes)} themes: at most {MAX_THEMES} are supported")
     theme_ids: set[int] = set()
     for theme in instance.themes:
         _validate_theme(theme, theme_ids)

@@ -11,7 +11,8 @@ import re
 from core.conversation import steps
 from core.conversation.model import Button, Keyboard
 from core.conversation.turn import Turn, is_back, words
-from core.usecases.submit import Result, confirm_address, send_address_code
+from core.usecases.submit import Result
+from core.usecases.verification import confirm_address, send_address_code
 
 NEW_CODE_WORDS = frozenset({"nieuwe code", "new code", "opnieuw", "again", "resend"})
 _CODE = re.compile(r"^\s*(\d[\d\s.-]{4,10}\d)\s*$")

@@ -15,7 +15,8 @@ from core.clock import FixedClock
 from core.conversation import Answer, ChatEvent, ChatOptions, Conversation, EventKind
 from core.model import Contact, Status
 from core.ports import UnitOfWork
-from core.usecases.submit import Result, verify
+from core.usecases.submit import Result
+from core.usecases.verification import verify
 
 INTAKE = "leertrajecten@vlaio.example"
 _UPDATE_IDS = itertools.count(1)

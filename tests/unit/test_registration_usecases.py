@@ -13,7 +13,8 @@ from core.clock import FixedClock
 from core.model import Actor, Channel, Contact, Status
 from core.usecases.drafts import save_field, submit_draft
 from core.usecases.manage import erase, withdraw
-from core.usecases.submit import Identity, Result, submit, verify
+from core.usecases.submit import Identity, Result, submit
+from core.usecases.verification import verify
 
 FORM: dict[str, Any] = {
     "municipality": "Gent",
