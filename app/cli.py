@@ -15,6 +15,7 @@ from app.commands.outbox import outbox_group
 from app.commands.registrations import registrations_group
 from app.commands.reports import export_command, stats_command
 from app.commands.run import run_command
+from app.commands.solve import solve_command
 from app.commands.state import CliState
 
 
@@ -46,6 +47,7 @@ for command in (
     mail_group,
     outbox_group,
     assign_group,
+    solve_command,
 ):
     cli.add_command(command)
 

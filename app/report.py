@@ -32,10 +32,18 @@ def why_not(env: Env, item: dict[str, Any]) -> str:
             f"rangschikten en {item.get('same', 0)} even hoog"
         )
     if code == "not_opened":
-        chose, minimum = item.get("chose", "?"), item.get("min_size", "?")
+        chose, minimum = item.get("chosen_by", "?"), item.get("min_size", "?")
         return f"{theme}: niet gestart, slechts {chose} kozen het, minder dan het minimum {minimum}"
     if code == "excluded":
         return f"{theme}: door VLAIO uitgesloten"
+    if code == "pinned":
+        return f"{theme}: VLAIO heeft deze gemeente vastgezet op een ander thema"
+    if code == "size_gap":
+        return f"{theme}: met dit aantal bleven de groepen niet binnen hun grenzen"
+    if code == "stability":
+        return f"{theme}: de gepubliceerde toewijzing blijft behouden waar dat kan"
+    if code == "current_minimum":
+        return f"{theme}: de groep zou onder het minimum zakken"
     return f"{theme}: {code}"
 
 

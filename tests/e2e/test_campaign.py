@@ -5,7 +5,7 @@ with their calendar invitations in the officials' own mailboxes."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bot_harness import config_for, register_by_link, running_bot
 from mail_fixtures import wired_to
 from mailserver import MailServers
 
@@ -25,13 +26,14 @@ from core.invitations import import_invitations, parse_csv, send_invitations
 from core.model import Actor, Channel
 from core.usecases.assign import AssignOptions, publish
 from core.usecases.submit import Identity, submit
+from tests.telegram_standin import Limits, TelegramStandIn
 
 pytestmark = pytest.mark.mailserver
 INTAKE = "intake@vlaio.test"
 AN = "an.peeters@gent.example.test"
 JAN = "jan.janssens@brugge.example.test"
 STAFF = Actor("staff", Channel.CLI, name="els")
-OTHERS = ["Antwerpen", "Leuven", "Mechelen", "Aalst", "Kortrijk", "Hasselt"]
+OTHERS = ["Antwerpen", "Mechelen", "Aalst", "Kortrijk", "Hasselt"]
 
 
 def mails(servers: MailServers, address: str, n: int) -> list[EmailMessage]:
@@ -63,8 +65,8 @@ def reply_into_quote(invitation: EmailMessage, sender: str, values: dict[str, st
     ).encode()
 
 
-def send_all(app: App) -> int:
-    return asyncio.run(email_sender(app).drain())
+async def send_all(app: App) -> int:
+    return await email_sender(app).drain()
 
 
 @pytest.fixture
@@ -88,13 +90,25 @@ def campaign(
     app.close()
 
 
-def test_a_whole_campaign(campaign: App, mailboxes: MailServers, clock: FixedClock) -> None:
+@pytest.fixture
+def telegram() -> Iterator[TelegramStandIn]:
+    with TelegramStandIn(limits=Limits.relaxed()) as server:
+        yield server
+
+
+async def test_a_whole_campaign(
+    campaign: App, mailboxes: MailServers, clock: FixedClock, telegram: TelegramStandIn
+) -> None:
+    standin = telegram
     app = campaign
-    csv = f"gemeente;naam;e-mail\nGent;An Peeters;{AN}\nBrugge;Jan Janssens;{JAN}\n"
+    csv = (
+        f"gemeente;naam;e-mail\nGent;An Peeters;{AN}\nBrugge;Jan Janssens;{JAN}\n"
+        "Leuven;Lies Wouters;lies@leuven.example.test\n"
+    )
     rows = parse_csv(csv, app.env.form_context).rows
     app.transaction(lambda uow: import_invitations(uow, app.env, rows, STAFF))
     app.transaction(lambda uow: send_invitations(uow, app.env, STAFF))
-    assert send_all(app) == 2
+    assert await send_all(app) == 2  # Leuven's address is refused (550): failed, for staff
     [invitation] = mails(mailboxes, AN, 1)
     assert "Voorkeur 1:" in text_of(invitation)
 
@@ -109,14 +123,14 @@ def test_a_whole_campaign(campaign: App, mailboxes: MailServers, clock: FixedClo
     mailboxes.deliver(reply_into_quote(invitation, AN, answer), INTAKE, sender=AN)
     mailboxes.wait_for_messages(INTAKE, 1)
     assert drain_intake_once(app) == 1
-    assert send_all(app) == 1
+    assert await send_all(app) == 1
     confirmation = mails(mailboxes, AN, 2)[-1]
     assert "Inschrijving ontvangen" in str(confirmation["Subject"])
 
     # Seven days before the deadline Brugge is reminded, and registers.
     clock.set(app.env.campaign.deadline - timedelta(days=7, minutes=-1))
     reminders_job(app)
-    assert send_all(app) == 1
+    assert await send_all(app) == 1
     reminder = mails(mailboxes, JAN, 2)[-1]
     assert "Herinnering" in str(reminder["Subject"])
     late = {
@@ -129,33 +143,46 @@ def test_a_whole_campaign(campaign: App, mailboxes: MailServers, clock: FixedClo
     mailboxes.deliver(reply_into_quote(reminder, JAN, late), INTAKE, sender=JAN)
     mailboxes.wait_for_messages(INTAKE, 1)
     drain_intake_once(app)
-    send_all(app)
+    await send_all(app)
 
-    # Staff enter six more that came by phone.
-    for city in OTHERS:
-        raw = {
-            "municipality": city,
-            "contact_name": "Contact",
-            "contact_function": "Schepen",
-            "contact_email": f"info@{city.lower()}.example.test",
-            "preferences": "9, 3, 1",
-        }
-        app.transaction(
-            lambda uow, raw=raw: submit(uow, app.env, raw, Identity(Channel.CLI, staff="els"))
-        )
-
-    # The deadline passes while nobody watches: the dry run is computed once, staff are mailed.
-    clock.set(app.env.campaign.deadline + timedelta(hours=3))
-    run_id = deadline_job(app, "instance-1")
-    assert run_id is not None and deadline_job(app, "instance-2") is None
+    # Leuven registers in the Telegram chat, through the link in its invitation.
     with app.uow() as uow:
-        run = uow.assignments.get_run(run_id)
-        assert run is not None and run.status == "optimal"
-        assert uow.assignments.published_run() is None
+        [lies] = uow.contacts.by_email("lies@leuven.example.test")
+    assert lies.token is not None
+    async with running_bot(app, standin, config=config_for(app, standin)) as bot:
+        official = standin.user(first_name="Lies", language_code="nl")
+        done = await register_by_link(official, lies.token, ("t:09", "t:01", "t:03"))
+        assert "LT-" in (done.text or "")
 
-    told = app.transaction(lambda uow: publish(uow, app.env, run, STAFF, AssignOptions()))
-    assert told == 8
-    send_all(app)  # the staff report and the confirmations; the phone contacts' bounce (550)
+        # Staff enter five more that came by phone.
+        for city in OTHERS:
+            raw = {
+                "municipality": city,
+                "contact_name": "Contact",
+                "contact_function": "Schepen",
+                "contact_email": f"info@{city.lower()}.example.test",
+                "preferences": "9, 3, 1",
+            }
+            app.transaction(
+                lambda uow, raw=raw: submit(uow, app.env, raw, Identity(Channel.CLI, staff="els"))
+            )
+
+        # The deadline passes while nobody watches: one dry run, and staff are mailed.
+        clock.set(app.env.campaign.deadline + timedelta(hours=3))
+        run_id = deadline_job(app, "instance-1")
+        assert run_id is not None and deadline_job(app, "instance-2") is None
+        with app.uow() as uow:
+            run = uow.assignments.get_run(run_id)
+            assert run is not None and run.status == "optimal"
+            assert uow.assignments.published_run() is None
+
+        told = app.transaction(lambda uow: publish(uow, app.env, run, STAFF, AssignOptions()))
+        assert told == 8 + 1  # eight contacts by e-mail, and Lies in the chat too
+        await send_all(app)  # the staff report and the confirmations; phone contacts bounce
+        await bot.sender.drain()
+        in_chat = await official.areply(lambda m: "groep" in (m.text or "").lower(), timeout=10)
+        assert "9" in (in_chat.text or "")
+
     for address, municipality in ((AN, "Brugge"), (JAN, "Gent")):
         final = mails(mailboxes, address, 3)[-1]
         assert "thema 9" in str(final["Subject"]).lower()
@@ -166,5 +193,5 @@ def test_a_whole_campaign(campaign: App, mailboxes: MailServers, clock: FixedClo
     with app.uow() as uow:
         failed = uow.outbox.list("failed")
     assert {m.recipient.split("@")[1] for m in failed} <= {
-        f"{c.lower()}.example.test" for c in OTHERS
+        f"{c.lower()}.example.test" for c in [*OTHERS, "Leuven"]
     }

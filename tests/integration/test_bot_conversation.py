@@ -3,7 +3,7 @@ official sees, and what is stored."""
 
 from __future__ import annotations
 
-from test_bot_harness import (
+from bot_harness import (
     code_for,
     invite,
     register_by_link,

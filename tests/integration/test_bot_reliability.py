@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from test_bot_harness import (
+from bot_harness import (
     code_for,
     config_for,
     invite,

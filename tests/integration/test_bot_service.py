@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_bot_harness import invite, standin, text_of
+from bot_harness import invite, standin, text_of
 
 from app.bootstrap import bootstrap
 from app.config import Settings

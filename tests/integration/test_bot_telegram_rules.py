@@ -8,7 +8,7 @@ import dataclasses
 import json
 
 import pytest
-from test_bot_harness import config_for, invite, running_bot, say, standin, tap, text_of
+from bot_harness import config_for, invite, running_bot, say, standin, tap, text_of
 
 from app.bootstrap import App
 from bot.throttle import SendLimits

@@ -4,10 +4,8 @@ stand-in's events."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 
@@ -19,12 +17,7 @@ from bot.flood import FloodLimits
 from bot.service import BotConfig, BotService
 from bot.throttle import SendLimits
 from core.model import Contact
-
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:  # pytest puts tests/ on sys.path, not the repository root
-    sys.path.insert(0, _ROOT)
-
-from tests.telegram_standin import BotMessage, Limits, ScriptedUser, TelegramStandIn  # noqa: E402
+from tests.telegram_standin import BotMessage, Limits, ScriptedUser, TelegramStandIn
 
 INTAKE = "leertrajecten@vlaio.example"
 
