@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from app.commands.output import emit_json, emit_table
+from app.commands.output import emit_json, emit_table, progress
 from app.commands.state import CliState, pass_state
 from app.mailing import drain_intake_once, intake, renderer
 from mail.pipeline import IntakeResult
@@ -66,7 +66,10 @@ def ingest_command(state: CliState, files: tuple[Path, ...], as_json: bool) -> N
     """Process .eml FILES through the same pipeline as the mailbox."""
     app = state.app()
     pipeline, render = intake(app), renderer(app)
-    results = [_as_json(render, pipeline.process(f.read_bytes(), file=str(f))) for f in files]
+    results = [
+        _as_json(render, pipeline.process(f.read_bytes(), file=str(f)))
+        for f in progress(files, "E-mails verwerken", quiet=as_json)
+    ]
     _show(results, as_json)
 
 

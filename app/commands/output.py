@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
+from rich.progress import track
 from rich.table import Table
 
 from core.clock import format_local
+
+T = TypeVar("T")
 
 
 def console() -> Console:
     # Piped into a file or `less`, rich would assume 80 columns and cut every cell.
     return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+
+
+def progress(items: Sequence[T], description: str, quiet: bool = False) -> Iterable[T]:
+    """A progress bar on long work, for a person at a terminal; plain iteration otherwise."""
+    if quiet or not sys.stderr.isatty() or len(items) < 20:
+        return items
+    return track(items, description=description, console=Console(stderr=True))
 
 
 def emit_json(data: Any) -> None:
