@@ -44,6 +44,7 @@ def scheduler_component(app: App) -> Component:
                 _threaded(name, job),
                 trigger,
                 id=name,
+                name=name,
                 next_run_time=datetime.now(UTC),  # catch up at start on what fell while down
                 max_instances=1,
                 coalesce=True,

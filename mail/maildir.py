@@ -44,6 +44,7 @@ class _Item:
 def open_maildir(path: str | os.PathLike[str], folders: Mapping[Disposition, str]) -> Path:
     """Create the Maildir (new/cur/tmp) and its disposition sub-folders if they are missing."""
     root = Path(path)
+    root.parent.mkdir(parents=True, exist_ok=True)  # a fresh machine has no var/mail yet
     box = mailbox.Maildir(root, factory=None, create=True)
     for subdir in ("new", "cur", "tmp"):  # an existing but empty directory lacks them
         (root / subdir).mkdir(exist_ok=True)

@@ -22,7 +22,7 @@ def run(db_url: str, tmp_path: Path) -> Any:
     environment = {
         **os.environ,
         "LEERTRAJECT_DATABASE__URL": db_url,
-        "LEERTRAJECT_MAIL__MAILDIR": str(tmp_path / "inbox"),
+        "LEERTRAJECT_MAIL__MAILDIR": str(tmp_path / "var" / "mail" / "inbox"),
         "LEERTRAJECT_MAIL__OUTBOX_DIR": str(tmp_path / "outbox"),
     }
 
@@ -150,8 +150,9 @@ def test_usage_and_configuration_errors_have_their_exit_codes(run: Any, tmp_path
 def test_the_service_answers_an_eml_dropped_in_the_local_mail_folder(
     run: Any, tmp_path: Path
 ) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
+    inbox = tmp_path / "var" / "mail" / "inbox"
+    run("run", "--once")  # a fresh machine: the service makes its own mail folders
+    assert (inbox / "new").is_dir() and (inbox / ".Verwerkt").is_dir()
     corpus = Path(__file__).parent.parent / "corpus" / "mail"
     (inbox / "gent.eml").write_bytes((corpus / "nl_clean_template.eml").read_bytes())
     done = run("run", "--once")
