@@ -1,55 +1,28 @@
 """What the registration chat says besides the form's own prompts and help, in Dutch and
-English (core/texts.py holds the validation messages, core/form.py the questions).
+English (core/form.py holds the questions).
 
-The texts are gettext catalogs, `core/locale/<language>/LC_MESSAGES/chat.po`, one msgid per
-stable key ("progress", "button.back", "outbox.registration.updated"), read with Babel once,
-on first use, from the package itself. Translators edit the .po files; the keys in the code
-never change. Plain text: Telegram shows it as typed, nothing needs escaping.
+The texts are the "chat" domain of core/i18n.py's gettext catalogs,
+`core/locale/<language>/LC_MESSAGES/chat.po`, one msgid per stable key ("progress",
+"button.back", "outbox.registration.updated"); a chat text may also use a key of another
+domain (core's messages, wording shared with the e-mails). Plain text: Telegram shows it as
+typed, nothing needs escaping.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-from typing import Any
+from core import i18n
+from core.i18n import render, t, template
 
-from babel.messages.pofile import read_po
+__all__ = ["DOMAIN", "catalog", "has", "keys", "menu_text", "render", "t", "template"]
 
 DOMAIN = "chat"
-CATALOG_LANGUAGES = ("nl", "en")
-FALLBACK = "nl"  # the working language: a text missing in English is shown in Dutch
+CATALOG_LANGUAGES = i18n.LANGUAGES
+FALLBACK = i18n.FALLBACK
 
 
-@cache
 def catalog(language: str) -> dict[str, str]:
-    """Key -> text of one language's catalog (translated entries only)."""
-    path = resources.files("core") / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as handle:
-        parsed = read_po(handle, locale=language, domain=DOMAIN)
-    return {str(m.id): str(m.string) for m in parsed if m.id and m.string}
-
-
-def template(key: str, language: str) -> str:
-    shown = "en" if language == "en" else FALLBACK
-    found = catalog(shown).get(key) or catalog(FALLBACK).get(key)
-    if found is None:
-        raise KeyError(f"no chat text {key!r} in core/locale/*/LC_MESSAGES/{DOMAIN}.po")
-    return found
-
-
-def t(key: str, language: str, **params: Any) -> str:
-    text = template(key, language)
-    return text.format(**params) if params else text
-
-
-class _Blank(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def render(key: str, language: str, params: dict[str, Any]) -> str:
-    """Like `t`, for stored parameters: a parameter a message lacks shows as nothing."""
-    return template(key, language).format_map(_Blank(params))
+    """Key -> text of the chat's own catalog in one language."""
+    return i18n.catalog(DOMAIN, language)
 
 
 def menu_text(action: str, language: str) -> str:
@@ -58,8 +31,9 @@ def menu_text(action: str, language: str) -> str:
 
 
 def keys() -> list[str]:
-    return sorted(set().union(*(catalog(language) for language in CATALOG_LANGUAGES)))
+    return i18n.keys(DOMAIN)
 
 
 def has(key: str) -> bool:
-    return key in catalog(FALLBACK)
+    """Whether the chat says this (core/conversation/outbox.py: which kinds have a chat form)."""
+    return i18n.has(key)

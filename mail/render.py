@@ -1,5 +1,11 @@
 """Outbox rows to e-mails: subject, text and HTML from the Jinja2 templates, in the contact's
-language, with the headers that keep robots from answering and let replies thread."""
+language, with the headers that keep robots from answering and let replies thread.
+
+One template per kind (mail/templates/<kind>.j2) holds the layout of the text; its sentences
+come from core's gettext catalogs through the template global `t(key, **params)`, which
+fills a sentence's placeholders from the template's variables (and any given params) in the
+language being rendered (core/i18n.py: domain "mail", and "core" for the wording the e-mails
+share with the chat)."""
 
 from __future__ import annotations
 
@@ -10,8 +16,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, pass_context
+from jinja2.runtime import Context
 
+from core import i18n
 from core.model import OutboxMessage
 from core.themes import ThemeCatalog
 from mail.ics import kickoff_ics
@@ -41,6 +49,7 @@ class Renderer:
             autoescape=False,
             keep_trailing_newline=True,
         )
+        self.text_env.globals["t"] = _t
         self.html_env = Environment(
             loader=PackageLoader("mail", "templates"), autoescape=True, undefined=StrictUndefined
         )
@@ -52,11 +61,11 @@ class Renderer:
         return f"https://t.me/{self.bot_username}" + (f"?start={token}" if token else "")
 
     def has_template(self, kind: str) -> bool:
-        return f"{kind}.nl.j2" in self.text_env.list_templates()
+        return not kind.startswith("_") and f"{kind}.j2" in self.text_env.list_templates()
 
     def subject_and_text(self, message: OutboxMessage) -> tuple[str, str]:
         language = "en" if message.language == "en" else "nl"
-        template = self.text_env.get_template(f"{message.kind}.{language}.j2")
+        template = self.text_env.get_template(f"{message.kind}.j2")
         values = self._values(message, language)
         subject = " ".join(_block(template, "subject", values).split())
         original = _strip_reply_prefix(str(message.params.get("original_subject") or ""))
@@ -120,7 +129,15 @@ class Renderer:
         params.setdefault("chat_link", self.chat_link(params.get("token")))
         if "template" in params:
             params["template"] = _PLACEHOLDER
+        params["language"] = language
         return params
+
+
+@pass_context
+def _t(context: Context, key: str, **params: Any) -> str:
+    """A sentence from the catalogs in the e-mail's language; its placeholders are the
+    template's variables unless given here (a loop variable, a computed value)."""
+    return i18n.template(key, str(context["language"])).format_map({**context.get_all(), **params})
 
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|antw|aw|sv|fw|fwd|tr|wg)\s*(\[\d+\])?\s*:\s*)+", re.I)
