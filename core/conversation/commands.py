@@ -7,7 +7,10 @@ command's argument ("/vergeet ja"), so they need no state and survive a restart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from core.conversation import steps, themes
+from core.conversation.confirm import confirm
 from core.conversation.model import Button, Keyboard
 from core.conversation.turn import Turn, is_no, is_yes
 from core.form import FORM
@@ -36,6 +39,8 @@ COMMANDS = {
     "privacy": "privacy",
     "vergeet": "forget",
     "forget": "forget",
+    "bevestig": "confirm",
+    "confirm": "confirm",
 }
 # The menus Telegram shows, per language: (command, key of its description).
 MENU = {
@@ -50,7 +55,7 @@ def run(turn: Turn, command: str, argument: str) -> None:
     if action is None:
         turn.say(turn.t("command.unknown"))
         return
-    handler = {
+    handlers: dict[str, Callable[[Turn, str], None]] = {
         "start": start,
         "help": help_,
         "status": status,
@@ -60,8 +65,9 @@ def run(turn: Turn, command: str, argument: str) -> None:
         "language": language,
         "privacy": privacy,
         "forget": forget,
-    }[action]
-    handler(turn, argument.strip())
+        "confirm": confirm,
+    }
+    handlers[action](turn, argument.strip())
 
 
 def start(turn: Turn, token: str = "") -> None:

@@ -69,7 +69,7 @@ def submit(uow: UnitOfWork, env: Env, raw: dict[str, Any], identity: Identity) -
         return Outcome(Result.REJECTED, errors=checked.errors, values=checked.values)
     values = checked.values
     if identity.staff is None and env.deadline_passed():
-        return Outcome(Result.REJECTED, errors=[_deadline_error(env)], values=values)
+        return Outcome(Result.REJECTED, errors=[deadline_error(env)], values=values)
     contact = _speaking_contact(uow, values, identity)
     if contact is None and identity.staff is None:
         return _ask_verification(uow, env, values, identity)
@@ -134,7 +134,7 @@ def summary_params(env: Env, registration: Registration) -> dict[str, Any]:
     }
 
 
-def _deadline_error(env: Env) -> ValidationError:
+def deadline_error(env: Env) -> ValidationError:
     return ValidationError(
         "deadline.passed", "deadline", {"deadline": format_local(env.campaign.deadline)}
     )
@@ -197,6 +197,7 @@ def _ask_verification(
         _record(uow, registration, actor, "registration.pending", None, now)
     params = {
         "code": verification.code,
+        "email": email,
         "municipality_name": env.municipality_name(values["municipality"]),
         "valid_minutes": int(env.campaign.verification_valid.total_seconds() // 60),
         "reference": registration.reference,

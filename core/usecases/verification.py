@@ -11,7 +11,14 @@ from core.campaign import Env
 from core.model import Actor, Channel, Verification, new_code
 from core.notify import tell_address
 from core.ports import UnitOfWork
-from core.usecases.submit import Identity, Outcome, Result, apply, upsert_contact
+from core.usecases.submit import (
+    Identity,
+    Outcome,
+    Result,
+    apply,
+    deadline_error,
+    upsert_contact,
+)
 from core.validators import ValidationError
 
 
@@ -19,6 +26,8 @@ def verify(
     uow: UnitOfWork, env: Env, email: str, code: str, telegram_user_id: int | None = None
 ) -> Outcome:
     """The answer to a verification message: the right code completes the registration."""
+    if env.deadline_passed():  # a code does not reopen the registration after the deadline
+        return Outcome(Result.REJECTED, errors=[deadline_error(env)])
     now = env.clock.now()
     pending = list(uow.verifications.active(email.strip().lower(), now))
     if not pending:
@@ -70,6 +79,7 @@ def send_address_code(
     uow.verifications.add(verification)
     params = {
         "code": verification.code,
+        "email": email,
         "municipality_name": env.municipality_name(values["municipality"]),
         "valid_minutes": int(env.campaign.verification_valid.total_seconds() // 60),
         "reference": "",

@@ -224,3 +224,55 @@ def test_status_shows_the_registration_and_the_deadline(
     assert "Controleer uw inschrijving" in edit.replies[0].text
     clock.advance(timedelta(days=90))
     assert "afgesloten" in person.send("bevestigen").replies[0].text
+
+
+def test_a_code_from_an_e_mail_registration_is_confirmed_in_the_chat(
+    person: Person, uow: FakeUnitOfWork, env: Env
+) -> None:
+    from core.model import Channel
+    from core.usecases.submit import Identity, submit
+
+    raw = {
+        "municipality": "Gent",
+        "contact_name": "Jan",
+        "contact_function": "Schepen",
+        "contact_email": "jan@gent.be",
+        "preferences": "9, 3, 1",
+    }
+    pending = submit(uow, env, raw, Identity(Channel.EMAIL, email="jan@gent.be"))
+    assert pending.result is Result.NEEDS_VERIFICATION
+    [mail] = uow.outbox.all()
+    assert mail.params["email"] == "jan@gent.be"
+    assert "/bevestig" in person.send("/bevestig").replies[0].text
+    wrong = "000000" if mail.params["code"] != "000000" else "111111"
+    assert "klopt niet" in person.send(f"/bevestig jan@gent.be {wrong}").replies[0].text
+    done = person.send(f"/bevestig jan@gent.be {mail.params['code']}")
+    assert "is bevestigd" in done.replies[0].text
+    registration = uow.registrations.get("44021")
+    assert registration is not None and registration.status is Status.SUBMITTED
+    assert registration.reference in done.replies[0].text
+    [contact] = uow.contacts.by_email("jan@gent.be")
+    assert contact.telegram_user_id == person.user_id
+
+
+def test_a_code_does_not_reopen_registration_after_the_deadline(
+    person: Person, uow: FakeUnitOfWork, env: Env, clock: FixedClock
+) -> None:
+    from core.model import Channel
+    from core.usecases.submit import Identity, submit
+
+    raw = {
+        "municipality": "Gent",
+        "contact_name": "Jan",
+        "contact_function": "Schepen",
+        "contact_email": "jan@gent.be",
+        "preferences": "9, 3, 1",
+    }
+    clock.set(env.campaign.deadline - timedelta(minutes=5))
+    submit(uow, env, raw, Identity(Channel.EMAIL, email="jan@gent.be"))
+    [mail] = uow.outbox.all()
+    clock.set(env.campaign.deadline + timedelta(minutes=1))  # the code is still valid
+    answer = person.send(f"/bevestig jan@gent.be {mail.params['code']}")
+    assert "afgesloten" in answer.replies[0].text
+    registration = uow.registrations.get("44021")
+    assert registration is not None and registration.status is Status.PENDING_VERIFICATION
