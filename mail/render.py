@@ -121,6 +121,7 @@ class Renderer:
             "realisaties": None,
             "acties": None,
             "original_subject": "",
+            "email": message.recipient,  # rows queued before a template asked for it
             **message.params,
         }
         params["themes"] = self.themes.titles(params.get("preferences", []), language)
