@@ -15,6 +15,7 @@ run the tests that use it in parallel processes (pytest-xdist). See docs/mail-se
 
 from __future__ import annotations
 
+import imaplib
 import os
 import shutil
 import smtplib
@@ -281,10 +282,17 @@ class MailServers:
             return [(data[uid][b"BODY[]"], tuple(data[uid][b"FLAGS"])) for uid in sorted(data)]
 
     def count(self, address: str, folder: str = "INBOX") -> int:
-        with self.imap(address) as client:
-            if not client.folder_exists(folder):
-                return 0
-            return int(client.folder_status(folder, [b"MESSAGES"])[b"MESSAGES"])
+        # A test that kicks the user's connections may also kick this short-lived one.
+        for attempt in range(3):
+            try:
+                with self.imap(address) as client:
+                    if not client.folder_exists(folder):
+                        return 0
+                    return int(client.folder_status(folder, [b"MESSAGES"])[b"MESSAGES"])
+            except (imaplib.IMAP4.abort, ConnectionError):
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def wait_for_messages(
         self, address: str, n: int, folder: str = "INBOX", timeout: float = 20.0
