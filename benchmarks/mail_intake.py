@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import aiosmtplib  # noqa: E402
 import psycopg  # noqa: E402
 from imapclient import IMAPClient  # noqa: E402
+from mail_fixtures import wired_to  # noqa: E402
 from mailserver import MailServers  # noqa: E402
 
 from app.bootstrap import bootstrap  # noqa: E402
@@ -107,27 +108,9 @@ def main() -> None:
         url, pg_name = database(args.database, Path(tmp))
         upgrade(url)
         settings = load_settings()
-        mail = settings.mail.model_copy(
-            update={
-                "address": INTAKE,
-                "intake": "imap",
-                "transport": "smtp",
-                "imap": settings.mail.imap.model_copy(
-                    update={
-                        "host": "127.0.0.1",
-                        "port": servers.imap_port,
-                        "username": INTAKE,
-                        "tls": "none",
-                    }
-                ),
-                "smtp": settings.mail.smtp.model_copy(
-                    update={"host": "127.0.0.1", "port": servers.smtp_port, "tls": "none"}
-                ),
-            }
-        )
         os.environ["LEERTRAJECT_IMAP_PASSWORD"] = servers.users[INTAKE]
-        settings = settings.model_copy(
-            update={"mail": mail, "database": settings.database.model_copy(update={"url": url})}
+        settings = wired_to(settings, servers).model_copy(
+            update={"database": settings.database.model_copy(update={"url": url})}
         )
         app = bootstrap(settings)
         senders = officials()
