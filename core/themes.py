@@ -91,6 +91,20 @@ class ThemeCatalog:
         close = difflib.get_close_matches(wanted, list(titles), n=2, cutoff=0.75)
         if len(close) == 1 or (len(close) == 2 and titles[close[0]] is titles[close[1]]):
             return titles[close[0]]
+        return self._misspelt_start(wanted, titles)
+
+    @staticmethod
+    def _misspelt_start(wanted: str, titles: dict[str, Theme]) -> Theme | None:
+        """ "leegstnd" is how a title starts, misspelt: accepted when only one theme is close."""
+        words = len(wanted.split())
+        scored: dict[int, float] = {}
+        for key, theme in titles.items():
+            start = " ".join(key.split()[:words])
+            ratio = difflib.SequenceMatcher(None, wanted, start).ratio()
+            scored[theme.number] = max(scored.get(theme.number, 0.0), ratio)
+        ranked = sorted(scored.items(), key=lambda item: -item[1])
+        if ranked and ranked[0][1] >= 0.85 and (len(ranked) == 1 or ranked[1][1] < 0.8):
+            return next(t for t in titles.values() if t.number == ranked[0][0])
         return None
 
     def titles(self, numbers: Iterable[int], language: str) -> list[str]:

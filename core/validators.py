@@ -177,12 +177,13 @@ def _clean_preferences(
             errors.append(ValidationError("preferences.duplicate", key, {"number": theme.number}))
         else:
             numbers.append(theme.number)
-    distinct = len(numbers) + sum(1 for e in errors if e.code == "preferences.unknown_theme")
-    if distinct < ctx.min_preferences:
-        params = {"min": ctx.min_preferences, "count": len(numbers)}
+    # Counted as typed: "9, 9, 3" is one double, not also "too few"; "9, 11" is too few.
+    typed = sum(1 for item in items if item is not None and item.strip())
+    if typed < ctx.min_preferences or (not errors and len(numbers) < ctx.min_preferences):
+        params = {"min": ctx.min_preferences, "count": min(typed, len(numbers))}
         errors.append(ValidationError("preferences.too_few", key, params))
-    if distinct > ctx.max_preferences:
-        params = {"max": ctx.max_preferences, "count": distinct}
+    if typed > ctx.max_preferences:
+        params = {"max": ctx.max_preferences, "count": typed}
         errors.append(ValidationError("preferences.too_many", key, params))
     return (tuple(numbers), []) if not errors else (None, errors)
 

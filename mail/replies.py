@@ -7,6 +7,7 @@ from typing import Any
 
 from core.campaign import Env
 from core.form import FORM
+from core.i18n import t
 from core.validators import Kind, ValidationError
 from mail.template import render_template
 
@@ -38,7 +39,8 @@ def rejection_params(
     if isinstance(preferences, str):
         values.pop("preferences", None)
         preferences = [preferences]
-    hints = {f.key: f.help(language) for f in FORM.fields if not f.required}
+    optional = t("template.optional", language)
+    hints = {f.key: optional for f in FORM.fields if not f.required}
     template = render_template(
         labels,
         values,

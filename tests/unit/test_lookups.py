@@ -70,6 +70,8 @@ def test_chat_search_offers_at_most_eight_flemish_buttons(
         ("centrum management", 3),
         ("Samenwerken/onderhandelen met ontwikkelaars", 12),
         ("Sustainable urban logistics", 8),
+        ("leegstnd", 9),
+        ("Centrummanagment", 3),
     ],
 )
 def test_themes_found_by_number_title_or_partial_title(env: Env, typed: str, number: int) -> None:
