@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from typing import Any
+
+from apscheduler.triggers.interval import IntervalTrigger
 
 from app.bootstrap import App
+from app.scheduler import Job, threaded
 from app.secrets import imap_password, smtp_password
 from app.service import Component
 from mail.imap import ImapSettings, drain_once, run_imap_intake
-from mail.maildir import drain_maildir_once, run_maildir_intake
+from mail.maildir import drain_maildir_once
 from mail.outbox_folder import FolderTransport
 from mail.pipeline import IntakeSettings, MailIntake
 from mail.render import Renderer, Sender
@@ -80,37 +82,31 @@ def drain_intake_once(app: App) -> int:
     return drain_maildir_once(maildir, handler, settle_seconds=0.0)
 
 
-def intake_component(app: App) -> Component:
+def imap_components(app: App) -> list[Component]:
+    """IMAP with IDLE is event-driven: it runs beside the scheduler. A Maildir is polled by
+    the scheduler instead (see mail_jobs)."""
     mail = app.settings.mail
+    if mail.intake != "imap":
+        return []
 
     async def run(stop: asyncio.Event) -> None:
-        handler = intake(app).handle
-        if mail.intake == "imap":
-            await run_imap_intake(imap_settings(app), handler, stop)
-        else:
-            await run_maildir_intake(app.settings.path(mail.maildir), handler, stop)
+        await run_imap_intake(imap_settings(app), intake(app).handle, stop)
 
     async def once() -> int:
         return await asyncio.to_thread(drain_intake_once, app)
 
-    where = f"imap {mail.imap.host}" if mail.intake == "imap" else f"maildir {mail.maildir}"
-    return Component(f"mail intake ({where})", run, once)
+    return [Component(f"mail intake (imap {mail.imap.host})", run, once)]
 
 
-def sender_component(app: App) -> Component:
+def intake_jobs(app: App) -> list[Job]:
+    """The local mail folder is polled by the scheduler (IMAP is not: see imap_components)."""
     mail = app.settings.mail
-    sender: dict[str, Any] = {}
+    if mail.intake != "maildir":
+        return []
+    folder, handler = app.settings.path(mail.maildir), intake(app).handle
+    every = IntervalTrigger(seconds=2)
+    return [threaded("mail folder", lambda: drain_maildir_once(folder, handler), every)]
 
-    def get() -> EmailSender:
-        if "sender" not in sender:
-            sender["sender"] = email_sender(app)
-        return sender["sender"]  # type: ignore[no-any-return]
 
-    async def run(stop: asyncio.Event) -> None:
-        await get().run(stop, interval=5.0)
-
-    async def once() -> int:
-        return await get().drain()
-
-    where = f"smtp {mail.smtp.host}" if mail.transport == "smtp" else f"folder {mail.outbox_dir}"
-    return Component(f"e-mail sender ({where})", run, once)
+def sending_jobs(app: App) -> list[Job]:
+    return [Job("e-mail outbox", email_sender(app).drain, IntervalTrigger(seconds=5))]

@@ -6,7 +6,8 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,26 +26,47 @@ def _worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def scheduler_component(app: App) -> Component:
+@dataclass(frozen=True)
+class Job:
+    """One scheduled job: `run` does one pass and says how many things it handled."""
+
+    name: str
+    run: Callable[[], Awaitable[int]]
+    trigger: Any
+
+
+def threaded(name: str, work: Callable[[], Any], trigger: Any) -> Job:
+    """A job whose work blocks (database, files): it runs in a thread, never in the loop."""
+
+    async def run() -> int:
+        result = await asyncio.to_thread(work)
+        return result if isinstance(result, int) else 0
+
+    return Job(name, run, trigger)
+
+
+def campaign_jobs(app: App) -> list[Job]:
     worker = _worker()
-    jobs: list[tuple[str, Callable[[], Any], Any]] = [
-        (
-            "reminders",
-            lambda: reminders_job(app),
-            IntervalTrigger(minutes=app.settings.reminders.sweep_minutes),
-        ),
-        ("deadline", lambda: deadline_job(app, worker), IntervalTrigger(minutes=1)),
-        ("purge", lambda: purge_job(app, worker), CronTrigger(hour=3, timezone="Europe/Brussels")),
+    sweep = IntervalTrigger(minutes=app.settings.reminders.sweep_minutes)
+    nightly = CronTrigger(hour=3, timezone="Europe/Brussels")
+    return [
+        threaded("reminders", lambda: reminders_job(app), sweep),
+        threaded("deadline", lambda: deadline_job(app, worker), IntervalTrigger(minutes=1)),
+        threaded("purge", lambda: purge_job(app, worker), nightly),
     ]
+
+
+def scheduler_component(jobs: list[Job]) -> Component:
+    """Every job that polls runs here; what is event-driven (IMAP IDLE, the bot) runs beside."""
 
     async def run(stop: asyncio.Event) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC)
-        for name, job, trigger in jobs:
+        for job in jobs:
             scheduler.add_job(
-                _threaded(name, job),
-                trigger,
-                id=name,
-                name=name,
+                _guarded(job),
+                job.trigger,
+                id=job.name,
+                name=job.name,
                 next_run_time=datetime.now(UTC),  # catch up at start on what fell while down
                 max_instances=1,
                 coalesce=True,
@@ -57,18 +79,18 @@ def scheduler_component(app: App) -> Component:
             scheduler.shutdown(wait=False)
 
     async def once() -> int:
-        for name, job, _ in jobs:
-            await _threaded(name, job)()
-        return 0  # the jobs' own work is counted in their log lines
+        return sum([await _guarded(job)() for job in jobs])
 
-    return Component("scheduler (reminders, deadline, purge)", run, once)
+    names = ", ".join(job.name for job in jobs)
+    return Component(f"scheduler ({names})", run, once)
 
 
-def _threaded(name: str, job: Callable[[], Any]) -> Callable[[], Any]:
-    async def run() -> None:
+def _guarded(job: Job) -> Callable[[], Awaitable[int]]:
+    async def run() -> int:
         try:
-            await asyncio.to_thread(job)
+            return await job.run()
         except Exception:
-            log.exception("scheduled job %s failed; it runs again at its next time", name)
+            log.exception("scheduled job %s failed; it runs again at its next time", job.name)
+            return 0
 
     return run

@@ -11,8 +11,6 @@ copied in may still be growing (copying it in as ``x.eml.part`` and renaming is 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import mailbox
 import os
@@ -126,24 +124,3 @@ def drain_maildir_once(
             continue
         handled += 1
     return handled
-
-
-async def run_maildir_intake(
-    path: str | os.PathLike[str],
-    handler: Handler,
-    stop: asyncio.Event,
-    poll_seconds: float = 2.0,
-    *,
-    folders: Mapping[Disposition, str] = DEFAULT_FOLDERS,
-    settle_seconds: float = 1.0,
-) -> None:
-    """Drain the Maildir every poll_seconds until ``stop`` is set; the work runs in a thread."""
-    while not stop.is_set():
-        try:
-            await asyncio.to_thread(
-                drain_maildir_once, path, handler, folders=folders, settle_seconds=settle_seconds
-            )
-        except OSError:
-            log.exception("local mail intake could not read %s", path)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=poll_seconds)

@@ -8,7 +8,6 @@ and it is failed for staff to check rather than sent a second time.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -16,7 +15,7 @@ from typing import Any
 
 from core.clock import Clock
 from core.model import OutboxMessage
-from core.outbox_policy import Transaction, drain, next_attempt, run_every
+from core.outbox_policy import Transaction, drain, next_attempt
 from core.ports import UnitOfWork
 from mail.render import Renderer
 from mail.smtp import MailTransport, SendResult, SendStatus
@@ -46,9 +45,6 @@ class EmailSender:
     async def drain(self) -> int:
         """Send everything that is due, batch after batch; returns how many went out."""
         return await drain(self.transaction, self._claim, self._send)
-
-    async def run(self, stop: asyncio.Event, interval: float = 10.0) -> None:
-        await run_every(stop, interval, self.drain, log)
 
     def _claim(self, uow: UnitOfWork) -> list[OutboxMessage]:
         now = self.clock.now()

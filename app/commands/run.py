@@ -7,8 +7,8 @@ import asyncio
 import click
 
 from app.commands.state import CliState, pass_state
-from app.mailing import intake_component, sender_component
-from app.scheduler import scheduler_component
+from app.mailing import imap_components, intake_jobs, sending_jobs
+from app.scheduler import campaign_jobs, scheduler_component
 from app.service import Component, install_signal_handlers, run_service
 from app.telegram import telegram_components
 
@@ -23,10 +23,11 @@ def run_command(state: CliState, once: bool) -> None:
     Stop it with Ctrl-C.
     """
     app = state.app(migrate=True)
+    # In this order for --once: read, remind and assign, then send what that produced.
+    jobs = [*intake_jobs(app), *campaign_jobs(app), *sending_jobs(app)]
     parts: list[Component] = [
-        scheduler_component(app),
-        intake_component(app),
-        sender_component(app),
+        scheduler_component(jobs),
+        *imap_components(app),
         *telegram_components(app),
     ]
 

@@ -3,7 +3,6 @@ pure parts of the IMAP intake (backoff, batching). No servers needed."""
 
 from __future__ import annotations
 
-import asyncio
 import mailbox
 import os
 import re
@@ -18,7 +17,7 @@ import pytest
 import mail.maildir
 from mail.imap import batches
 from mail.intake import Backoff, Disposition
-from mail.maildir import drain_maildir_once, run_maildir_intake
+from mail.maildir import drain_maildir_once
 from mail.outbox_folder import FolderTransport, file_name_for
 from mail.smtp import SendStatus
 
@@ -147,31 +146,6 @@ def test_crash_between_handling_and_filing_offers_the_message_again(
     after_restart = Recorder()
     assert drain_maildir_once(root, after_restart, settle_seconds=0) == 1
     assert after_restart.seen == ["<msg-1@stad.gent>"]
-    assert ids_in(root, "Verwerkt") == ["<msg-1@stad.gent>"]
-
-
-async def test_the_intake_loop_picks_up_a_dropped_file_and_stops_on_request(
-    tmp_path: Path,
-) -> None:
-    root = tmp_path / "mail"
-    root.mkdir()
-    handled = asyncio.Event()
-    loop = asyncio.get_running_loop()
-
-    def handler(raw: bytes) -> Disposition:
-        loop.call_soon_threadsafe(handled.set)
-        return Disposition.PROCESSED
-
-    stop = asyncio.Event()
-    task = asyncio.create_task(
-        run_maildir_intake(root, handler, stop, poll_seconds=0.05, settle_seconds=0)
-    )
-    try:
-        drop_eml(root, "a.eml", raw_message(1))
-        await asyncio.wait_for(handled.wait(), timeout=10)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=5)
     assert ids_in(root, "Verwerkt") == ["<msg-1@stad.gent>"]
 
 
