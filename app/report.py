@@ -47,26 +47,33 @@ def why_not(env: Env, item: dict[str, Any]) -> str:
     return f"{theme}: {code}"
 
 
-def _bars(title: str, rows: list[tuple[str, list[tuple[int, str]]]], width: int = 640) -> str:
+def _bars(
+    title: str,
+    rows: list[tuple[str, list[tuple[int, str]]]],
+    width: int = 640,
+    row_height: int = 22,
+) -> str:
     """A horizontal bar chart in plain SVG: readable in any mail client or browser."""
     peak = max([v for _, values in rows for v, _ in values] or [1]) or 1
-    height = 28 + 22 * len(rows)
+    height = 28 + row_height * len(rows)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'role="img" aria-label="{html.escape(title)}">',
         f'<text x="0" y="16" font-size="14" font-weight="bold">{html.escape(title)}</text>',
     ]
     for i, (label, values) in enumerate(rows):
-        y = 28 + 22 * i
+        y = 28 + row_height * i
+        thickness = (row_height - 4) // len(values)
         parts.append(f'<text x="0" y="{y + 14}" font-size="12">{html.escape(label)}</text>')
         for j, (value, colour) in enumerate(values):
             bar = int((width - 220) * value / peak)
             parts.append(
-                f'<rect x="110" y="{y + 2 + j * 8}" width="{bar}" '
-                f'height="{16 // len(values)}" fill="{colour}"/>'
+                f'<rect x="110" y="{y + 2 + j * thickness}" width="{bar}" '
+                f'height="{thickness - 1}" fill="{colour}"/>'
             )
             parts.append(
-                f'<text x="{114 + bar}" y="{y + 10 + j * 8}" font-size="10">{value}</text>'
+                f'<text x="{114 + bar}" y="{y + thickness + j * thickness}" '
+                f'font-size="10">{value}</text>'
             )
     parts.append("</svg>")
     return "".join(parts)
@@ -147,14 +154,19 @@ def write_report(
         [(label, [(count, "#2b6cb0")]) for label, count in zip(labels, profile, strict=True)],
     )
     charts += _bars(
-        "Vraag (grijs) en geplaatst (blauw) per thema",
+        "Per thema: vraag (grijs), capaciteit (groen) en geplaatst (blauw)",
         [
             (
                 f"thema {t.number}",
-                [(demand.get(t.number, 0), "#a0aec0"), (sizes.get(t.number, 0), "#2b6cb0")],
+                [
+                    (demand.get(t.number, 0), "#a0aec0"),
+                    (t.max_groups * t.max_size, "#68d391"),
+                    (sizes.get(t.number, 0), "#2b6cb0"),
+                ],
             )
             for t in env.themes
         ],
+        row_height=30,
     )
     body = "".join(
         f"<p>{html.escape(line)}</p>"
