@@ -73,6 +73,10 @@ def _text(turn: Turn, typed: str) -> None:
     if turn.draft is None:
         commands.start(turn)
         return
+    if not typed.strip():  # a sticker, a photo, a voice message: nothing to read
+        turn.say(turn.t("text.only"))
+        steps.ask(turn)
+        return
     if commands.answer_confirmation(turn, typed):
         return
     if turn.env.deadline_passed():

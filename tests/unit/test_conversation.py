@@ -276,3 +276,15 @@ def test_a_code_does_not_reopen_registration_after_the_deadline(
     assert "afgesloten" in answer.replies[0].text
     registration = uow.registrations.get("44021")
     assert registration is not None and registration.status is Status.PENDING_VERIFICATION
+
+
+def test_a_sticker_or_photo_gets_a_clear_answer_not_a_validation_error(
+    person: Person, uow: FakeUnitOfWork
+) -> None:
+    invite(uow)
+    person.send("/start tok-an")
+    answer = person.send("")  # what a sticker or a photo without caption arrives as
+    assert (
+        answer.replies[0].text == "Ik kan alleen tekst lezen. Typ uw antwoord, of tik op een knop."
+    )
+    assert "Stap 1 van" in answer.replies[-1].text
