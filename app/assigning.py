@@ -7,6 +7,7 @@ from datetime import timedelta
 from app.bootstrap import App
 from core.model import Status
 from core.ports import UnitOfWork
+from core.stats import demand
 from core.usecases.assign import AssignOptions
 
 
@@ -21,10 +22,8 @@ def assign_options(app: App) -> AssignOptions:
     )
 
 
-def theme_demand(uow: UnitOfWork) -> dict[int, int]:
-    """How many submitted registrations list each theme anywhere."""
-    counts: dict[int, int] = {}
-    for registration in uow.registrations.list(Status.SUBMITTED):
-        for theme in registration.preferences:
-            counts[theme] = counts.get(theme, 0) + 1
-    return counts
+def theme_demand(uow: UnitOfWork, app: App) -> dict[int, int]:
+    """How many submitted registrations list each theme anywhere (core.stats' totals)."""
+    registrations = uow.registrations.list(Status.SUBMITTED)
+    rows = demand(registrations, app.env.themes, app.env.campaign.max_preferences)
+    return {row.number: row.total for row in rows}

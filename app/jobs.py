@@ -59,7 +59,7 @@ def deadline_job(app: App, worker: str) -> int | None:
         run = result.run
         assert run.id is not None
         folder = app.settings.path(app.settings.assignment.report_dir) / f"run-{run.id}"
-        write_report(app.env, run, theme_demand(uow), folder)
+        write_report(app.env, run, theme_demand(uow, app), folder)
         if app.settings.assignment.auto_publish and run.status != "infeasible":
             publish(uow, app.env, run, SYSTEM, chosen)
         elif app.settings.assignment.staff_email:

@@ -12,6 +12,7 @@ from core.clock import format_local
 from core.model import Actor, Contact, new_token
 from core.notify import tell
 from core.ports import UnitOfWork
+from core.text import csv_delimiter
 from core.texts import LANGUAGES
 from core.validators import Context, Kind, clean
 
@@ -59,9 +60,7 @@ def parse_csv(content: str, ctx: Context, language: str = "nl") -> ParsedCsv:
     if not content.strip():
         result.errors.append(RowError(1, "file", "csv.empty", "Het bestand is leeg."))
         return result
-    first_line = content.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(content), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(content), delimiter=csv_delimiter(content))
     header = [_HEADERS.get(h.strip().lower(), h.strip().lower()) for h in next(reader)]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:

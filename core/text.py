@@ -24,3 +24,10 @@ def fold_place(text: str) -> str:
 def compact(text: str) -> str:
     """Folded without spaces: "Merelbeke-Melle" and "merelbeke melle" compare equal."""
     return fold_place(text).replace(" ", "")
+
+
+def csv_delimiter(content: str) -> str:
+    """What Excel used: a semicolon (Belgian Excel) when the header has more of them, else comma."""
+    lines = content.splitlines()
+    first = lines[0] if lines else ""
+    return ";" if first.count(";") > first.count(",") else ","

@@ -72,16 +72,17 @@ def _is_empty(raw: Any) -> bool:
 def _clean_text(
     key: str, raw: Any, ctx: Context, max_length: int
 ) -> tuple[Any, list[ValidationError]]:
-    value = " ".join(str(raw).split())
-    if len(value) > max_length:
-        return None, [ValidationError("too_long", key, {"length": len(value), "max": max_length})]
-    return value, []
+    return _within(key, " ".join(str(raw).split()), max_length)
 
 
 def _clean_long_text(
     key: str, raw: Any, ctx: Context, max_length: int
 ) -> tuple[Any, list[ValidationError]]:
-    value = "\n".join(line.rstrip() for line in str(raw).strip().splitlines())
+    lines = (line.rstrip() for line in str(raw).strip().splitlines())
+    return _within(key, "\n".join(lines), max_length)
+
+
+def _within(key: str, value: str, max_length: int) -> tuple[Any, list[ValidationError]]:
     if len(value) > max_length:
         return None, [ValidationError("too_long", key, {"length": len(value), "max": max_length})]
     return value, []

@@ -16,6 +16,7 @@ from app.commands.state import CliState, pass_state, staff_actor
 from app.report import write_report
 from core.audit import log_action
 from core.ports import UnitOfWork
+from core.text import csv_delimiter
 from core.usecases.assign import dry_run, publish
 
 
@@ -65,7 +66,7 @@ def assign_group(ctx: click.Context, /, **kwargs: Any) -> None:
         folder = (
             report_dir or app.settings.path(app.settings.assignment.report_dir) / f"run-{run.id}"
         )
-        files = write_report(app.env, run, theme_demand(uow), folder)
+        files = write_report(app.env, run, theme_demand(uow, app), folder)
         return {
             "run": run.id,
             "status": run.status,
@@ -202,10 +203,7 @@ def scores_command(state: CliState, csv_file: Path) -> None:
     """Import fit scores from CSV (columns gemeente/municipality or referentie, thema, score)."""
     app = state.app()
     content = csv_file.read_text(encoding="utf-8-sig")
-    delimiter = (
-        ";" if content.splitlines()[0].count(";") >= content.splitlines()[0].count(",") else ","
-    )
-    rows = list(csv.DictReader(io.StringIO(content), delimiter=delimiter))
+    rows = list(csv.DictReader(io.StringIO(content), delimiter=csv_delimiter(content)))
     problems: list[str] = []
 
     def work(uow: UnitOfWork) -> int:

@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 
 from core.audit import log_action
 from core.campaign import Env
-from core.clock import format_local
 from core.model import Actor, Contact, HistoryEntry, Registration, Status
 from core.notify import tell
 from core.ports import UnitOfWork
-from core.usecases.submit import summary_params
+from core.usecases.submit import deadline_error, summary_params
 from core.validators import ValidationError
 
 
@@ -27,7 +26,7 @@ def withdraw(uow: UnitOfWork, env: Env, reference: str, actor: Actor) -> Withdra
         return WithdrawOutcome(None, [error])
     if not actor.is_staff:
         if env.deadline_passed():
-            return WithdrawOutcome(registration, [_deadline(env)])
+            return WithdrawOutcome(registration, [deadline_error(env)])
         speaker = uow.contacts.get(actor.contact_id) if actor.contact_id is not None else None
         if speaker is None or speaker.municipality != registration.municipality:
             name = env.municipality_name(registration.municipality)
@@ -111,9 +110,3 @@ def _scrub(contact: Contact) -> None:
     contact.erased = True
     contact.invited = False
     contact.verified = False
-
-
-def _deadline(env: Env) -> ValidationError:
-    return ValidationError(
-        "deadline.passed", "deadline", {"deadline": format_local(env.campaign.deadline)}
-    )

@@ -32,22 +32,20 @@ def verify(
     pending = list(uow.verifications.active(email.strip().lower(), now))
     if not pending:
         return Outcome(Result.REJECTED, errors=[ValidationError("verification.invalid", "code")])
-    for verification in pending:
-        if verification.code == code.strip():
-            verification.used = True
-            uow.verifications.update(verification)
-            if verification.payload.get("purpose") == ADDRESS_CHECK:
-                return _address_proved(uow, env, verification, telegram_user_id)
-            identity = Identity(
-                verification.channel,
-                email=verification.email,
-                email_trusted=True,
-                telegram_user_id=telegram_user_id or verification.telegram_user_id,
-            )
-            contact = upsert_contact(uow, verification.payload, identity, None, now, True)
-            return apply(uow, env, verification.payload, identity, contact)
-    error, _ = _wrong_code(uow, env, pending[0])
-    return Outcome(Result.REJECTED, errors=[error])
+    verification = _use(uow, pending, code)
+    if verification is None:
+        error, _ = _wrong_code(uow, env, pending[0])
+        return Outcome(Result.REJECTED, errors=[error])
+    if verification.payload.get("purpose") == ADDRESS_CHECK:
+        return _address_proved(uow, env, verification, telegram_user_id)
+    identity = Identity(
+        verification.channel,
+        email=verification.email,
+        email_trusted=True,
+        telegram_user_id=telegram_user_id or verification.telegram_user_id,
+    )
+    contact = upsert_contact(uow, verification.payload, identity, None, now, True)
+    return apply(uow, env, verification.payload, identity, contact)
 
 
 ADDRESS_CHECK = "address"  # a Verification that proves an address, before any submission
@@ -103,11 +101,9 @@ def confirm_address(
     ]
     if not pending:
         return Outcome(Result.REJECTED, errors=[ValidationError("verification.invalid", "code")])
-    for verification in pending:
-        if verification.code == code.strip():
-            verification.used = True
-            uow.verifications.update(verification)
-            return _address_proved(uow, env, verification, telegram_user_id)
+    verification = _use(uow, pending, code)
+    if verification is not None:
+        return _address_proved(uow, env, verification, telegram_user_id)
     error, left = _wrong_code(uow, env, pending[0])
     return Outcome(Result.REJECTED, errors=[error], values={"attempts_left": left})
 
@@ -132,6 +128,16 @@ def _address_proved(
         actor = Actor("contact", Channel.TELEGRAM, contact_id=contact.id)
         log_action(uow, now, actor, "contact.verified", f"contact:{contact.id}")
     return Outcome(Result.ACCEPTED, contact=contact, values=values)
+
+
+def _use(uow: UnitOfWork, pending: list[Verification], code: str) -> Verification | None:
+    """The pending verification with this code, spent; None when no code matches."""
+    for verification in pending:
+        if verification.code == code.strip():
+            verification.used = True
+            uow.verifications.update(verification)
+            return verification
+    return None
 
 
 def _wrong_code(uow: UnitOfWork, env: Env, newest: Verification) -> tuple[ValidationError, int]:
