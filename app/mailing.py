@@ -31,8 +31,7 @@ def renderer(app: App) -> Renderer:
 def intake(app: App) -> MailIntake:
     mail = app.settings.mail
     settings = IntakeSettings(mail.address, mail.trusted_authserv_id, mail.max_message_bytes)
-    render = renderer(app)
-    return MailIntake(app.env, settings, app.transaction, lambda m: render.subject_and_text(m)[0])
+    return MailIntake(app.env, settings, app.transaction)
 
 
 def imap_settings(app: App) -> ImapSettings:

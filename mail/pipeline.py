@@ -76,12 +76,10 @@ class MailIntake:
         env: Env,
         settings: IntakeSettings,
         transaction: Transaction[Any],
-        subject_of: Callable[[OutboxMessage], str] | None = None,
     ) -> None:
         self.env = env
         self.settings = settings
         self.transaction = transaction
-        self.subject_of = subject_of
         self.spec = TemplateSpec(
             FORM.email_labels(),
             multiline_fields=[f.key for f in FORM.fields if f.kind.value == "long_text"],
