@@ -48,7 +48,6 @@ class History(Protocol):
 
 class Audit(Protocol):
     def add(self, entry: AuditEntry) -> None: ...
-    def anonymise(self, actor: str, replacement: str) -> int: ...
 
 
 class Outbox(Protocol):

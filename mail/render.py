@@ -60,9 +60,6 @@ class Renderer:
             return ""
         return f"https://t.me/{self.bot_username}" + (f"?start={token}" if token else "")
 
-    def has_template(self, kind: str) -> bool:
-        return not kind.startswith("_") and f"{kind}.j2" in self.text_env.list_templates()
-
     def subject_and_text(self, message: OutboxMessage) -> tuple[str, str]:
         language = "en" if message.language == "en" else "nl"
         template = self.text_env.get_template(f"{message.kind}.j2")

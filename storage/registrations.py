@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.model import AuditEntry, Channel, Contact, HistoryEntry, Registration, Status
@@ -198,9 +198,3 @@ class SqlAudit:
             data=entry.data,
         )
         self.session.add(row)
-
-    def anonymise(self, actor: str, replacement: str) -> int:
-        result = self.session.execute(
-            update(AuditRow).where(AuditRow.actor == actor).values(actor=replacement)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)

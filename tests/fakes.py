@@ -97,12 +97,6 @@ class FakeAudit(_Table):
     def add(self, entry: AuditEntry) -> None:
         self.insert(entry)
 
-    def anonymise(self, actor: str, replacement: str) -> int:
-        hits = [e for e in self.rows.values() if e.actor == actor]
-        for e in hits:
-            e.actor = replacement
-        return len(hits)
-
 
 class FakeOutbox(_Table):
     def add(self, message: OutboxMessage) -> bool:
