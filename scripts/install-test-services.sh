@@ -42,6 +42,11 @@ else
     echo "install-test-services: dovecot, opensmtpd and openssl already installed"
 fi
 
+# Debian's opensmtpd does not ship its spool: smtpd creates it on its first start, which
+# policy-rc.d above prevented. The tests bind-mount a private spool onto it.
+$SUDO mkdir -p /var/spool/smtpd
+$SUDO chmod 711 /var/spool/smtpd
+
 # Whatever the packages may have started, stop it and keep it from coming back.
 # smtpd writes /run/smtpd.pid even in the foreground, and the init script stops whatever that
 # file names: if it is a test instance (config in a leertraject-mail-* temp folder), leave it.

@@ -143,6 +143,8 @@ class MailServers:
             spool.mkdir(mode=0o711, exist_ok=True)
             script = (
                 "mount -t tmpfs -o mode=755 tmpfs /run"
+                # Debian's package does not ship the spool; smtpd makes it on its first start.
+                " && mkdir -p /var/spool/smtpd"
                 f" && mount --bind {spool} /var/spool/smtpd"
                 f" && exec {exe('smtpd')} -d -f {conf}"
             )
