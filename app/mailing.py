@@ -14,6 +14,7 @@ from app.scheduler import Job, threaded
 from app.secrets import imap_password, smtp_password
 from app.service import Component
 from mail.imap import ImapSettings, drain_once, run_imap_intake
+from mail.intake import RetryGate
 from mail.maildir import drain_maildir_once
 from mail.outbox_folder import FolderTransport
 from mail.pipeline import IntakeSettings, MailIntake
@@ -103,8 +104,8 @@ def intake_jobs(app: App) -> list[Job]:
     if mail.intake != "maildir":
         return []
     folder, handler = app.settings.path(mail.maildir), intake(app).handle
-    every = IntervalTrigger(seconds=2)
-    return [threaded("mail folder", lambda: drain_maildir_once(folder, handler), every)]
+    every, gate = IntervalTrigger(seconds=2), RetryGate()
+    return [threaded("mail folder", lambda: drain_maildir_once(folder, handler, gate=gate), every)]
 
 
 def sending_jobs(app: App) -> list[Job]:
