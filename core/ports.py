@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -109,11 +109,16 @@ class Reminders(Protocol):
 
 
 class Jobs(Protocol):
-    def claim(self, name: str, key: str, worker: str, now: datetime) -> bool:
-        """True for exactly one caller per (name, key), however many instances ask."""
+    def claim(self, name: str, key: str, worker: str, now: datetime, lease: timedelta) -> bool:
+        """True for one caller at a time per (name, key): a first claim, or the takeover of
+        one whose lease ran out; False once the job is finished."""
         ...
 
-    def finish(self, name: str, key: str, now: datetime, result: str) -> None: ...
+    def finish(self, name: str, key: str, worker: str, now: datetime, result: str) -> None:
+        """Done, in the work's own transaction; raises if another worker took it over."""
+        ...
+
+    def fail(self, name: str, key: str, worker: str, now: datetime, error: str) -> None: ...
     def done(self, name: str, key: str) -> bool: ...
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -221,17 +221,20 @@ class FakeJobs:
     def __init__(self) -> None:
         self.runs: dict[tuple[str, str], str | None] = {}
 
-    def claim(self, name: str, key: str, worker: str, now: datetime) -> bool:
+    def claim(self, name: str, key: str, worker: str, now: datetime, lease: timedelta) -> bool:
         if (name, key) in self.runs:
             return False
         self.runs[(name, key)] = None
         return True
 
-    def finish(self, name: str, key: str, now: datetime, result: str) -> None:
+    def finish(self, name: str, key: str, worker: str, now: datetime, result: str) -> None:
         self.runs[(name, key)] = result
 
+    def fail(self, name: str, key: str, worker: str, now: datetime, error: str) -> None:
+        del self.runs[(name, key)]
+
     def done(self, name: str, key: str) -> bool:
-        return (name, key) in self.runs
+        return self.runs.get((name, key)) is not None
 
 
 class FakeAssignments:
