@@ -78,12 +78,13 @@ def policy(app: App) -> ReminderPolicy:
         draft_before_deadline=tuple(timedelta(days=d) for d in r.draft_days_before_deadline),
         pending_after=timedelta(hours=r.pending_hours_after),
         kickoff_before=tuple(timedelta(days=d) for d in r.kickoff_days_before),
+        late_after=timedelta(hours=r.late_hours),
     )
 
 
 def reminders_job(app: App) -> tuple[int, int, int]:
     planned = app.transaction(lambda uow: plan(uow, app.env, policy(app)))
-    sent, cancelled = app.transaction(lambda uow: sweep(uow, app.env))
+    sent, cancelled = app.transaction(lambda uow: sweep(uow, app.env, policy(app)))
     if planned or sent or cancelled:
         log.info("reminders: %d planned, %d sent, %d cancelled", planned, sent, cancelled)
     return planned, sent, cancelled

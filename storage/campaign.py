@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,10 +67,21 @@ class SqlReminders:
         )
         return [_reminder(r) for r in self.session.scalars(query)]
 
-    def mark(self, reminder_id: int, sent_at: datetime | None, cancelled: bool) -> None:
+    def mark(
+        self, reminder_id: int, sent_at: datetime | None, cancelled: bool, reason: str | None = None
+    ) -> None:
         row = self.session.get_one(ReminderRow, reminder_id)
-        row.sent_at, row.cancelled = sent_at, cancelled
+        row.sent_at, row.cancelled, row.dropped = sent_at, cancelled, reason
         self.session.flush()
+
+    def dropped(self) -> dict[str, int]:
+        """How many reminders were dropped unsent, by reason (for `leertraject status`)."""
+        rows = self.session.execute(
+            select(ReminderRow.dropped, func.count())
+            .where(ReminderRow.dropped.is_not(None))
+            .group_by(ReminderRow.dropped)
+        )
+        return {str(reason): int(count) for reason, count in rows}
 
     def forget(self, contact_id: int | None, email: str | None, chat_id: int | None) -> int:
         """A person's data is erased: their reminders go too."""

@@ -25,6 +25,8 @@ class ReminderRow(Base):
     subject: Mapped[str] = mapped_column(String(120), default="")
     sent_at: Mapped[datetime | None]
     cancelled: Mapped[bool] = mapped_column(default=False)
+    # Why it was dropped unsent, when it was: "superseded", "late", "after_kickoff".
+    dropped: Mapped[str | None] = mapped_column(String(20))
 
 
 class JobRunRow(Base):

@@ -187,6 +187,10 @@ class FakeVerifications(_Table):
 
 
 class FakeReminders(_Table):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reasons: dict[int, str | None] = {}
+
     def add(self, reminder: Reminder) -> bool:
         if any(r.key == reminder.key for r in self.rows.values()):
             return False
@@ -197,9 +201,12 @@ class FakeReminders(_Table):
         due = [r for r in self.all() if r.sent_at is None and not r.cancelled and r.due_at <= now]
         return sorted(due, key=lambda r: (r.due_at, r.id))[:limit]
 
-    def mark(self, reminder_id: int, sent_at: datetime | None, cancelled: bool) -> None:
+    def mark(
+        self, reminder_id: int, sent_at: datetime | None, cancelled: bool, reason: str | None = None
+    ) -> None:
         self.rows[reminder_id].sent_at = sent_at
         self.rows[reminder_id].cancelled = cancelled
+        self.reasons[reminder_id] = reason
 
     def forget(self, contact_id: int | None, email: str | None, chat_id: int | None) -> int:
         gone = [

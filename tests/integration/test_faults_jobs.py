@@ -15,9 +15,10 @@ from test_jobs import CITIES, register, with_reports
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings
-from app.jobs import deadline_job, deadline_lease
+from app.jobs import deadline_job, deadline_lease, reminders_job
 from core.clock import FixedClock
-from storage.campaign import JobState, SqlJobs
+from core.model import Contact
+from storage.campaign import JobState, SqlJobs, SqlReminders
 
 
 def jobs(app: App) -> list[JobState]:
@@ -103,4 +104,22 @@ def test_a_failing_job_is_counted_shown_and_tried_again(
     [done] = jobs(app)
     assert done.finished_at is not None and done.failures == 2 and done.attempts == 3
     assert len(staff_reports(app)) == 1
+    app.close()
+
+
+def test_catching_up_on_a_real_database_sends_the_latest_reminder_and_records_the_rest(
+    db_settings: Settings, clock: FixedClock
+) -> None:
+    app = bootstrap(db_settings, clock=clock)
+    clock.set(app.env.campaign.deadline - timedelta(days=1))
+    app.transaction(
+        lambda uow: uow.contacts.add(
+            Contact("44021", "An", "an@stad.gent", invited=True, token="t")
+        )
+    )
+    assert reminders_job(app) == (2, 1, 1)
+    with app.uow() as uow:
+        assert [m.kind for m in uow.outbox.list()] == ["reminder.invited"]
+    with app.sessions() as session:
+        assert SqlReminders(session).dropped() == {"superseded": 1}
     app.close()

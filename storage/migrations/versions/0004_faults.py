@@ -1,4 +1,5 @@
-"""faults: job claims become leases (expiry, attempts, failures, last error)
+"""faults: job claims become leases (expiry, attempts, failures, last error); a reminder
+dropped unsent keeps why
 
 Revision ID: 0004_faults
 Revises: 0003
@@ -27,8 +28,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("failures", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("last_error", sa.Text(), nullable=True))
 
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("dropped", sa.String(length=20), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_column("dropped")
     with op.batch_alter_table("job_runs", schema=None) as batch_op:
         batch_op.drop_column("last_error")
         batch_op.drop_column("failures")
