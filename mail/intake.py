@@ -30,6 +30,7 @@ class Disposition(enum.Enum):
 
 FILED = (Disposition.PROCESSED, Disposition.IGNORED, Disposition.FAILED)
 Handler = Callable[[bytes], Disposition]
+Known = Callable[[str], bool]
 
 
 def handle_safely(handler: Handler, raw: bytes) -> Disposition:
@@ -47,6 +48,20 @@ def handle_safely(handler: Handler, raw: bytes) -> Disposition:
         log.error("intake handler returned %r instead of a Disposition; retried later", result)
         return Disposition.RETRY
     return result
+
+
+def skip_known(handler: Handler, key_of: Callable[[bytes], str], known: Known) -> Handler:
+    """A message whose outcome is already recorded (the duplicate ledger, by Message-ID, else
+    by content hash) is filed as processed before anything parses it: a resent MIME bomb
+    costs a header read and one lookup. `known` says whether that key has a final outcome."""
+
+    def handle(raw: bytes) -> Disposition:
+        if known(key_of(raw)):
+            log.info("a message already recorded was offered again; filed without parsing")
+            return Disposition.PROCESSED
+        return handler(raw)
+
+    return handle
 
 
 @dataclass(frozen=True)
