@@ -35,12 +35,21 @@ class Job:
     trigger: Any
 
 
+def handled(result: object) -> int:
+    """How many things a job's answer says it handled: a count, or a tuple of counts
+    (the reminders: planned, sent, dropped); None (nothing to do) is 0."""
+    if isinstance(result, int):  # a bool too: done or not
+        return result
+    if isinstance(result, tuple):
+        return sum(handled(part) for part in result)
+    return 0
+
+
 def threaded(name: str, work: Callable[[], Any], trigger: Any) -> Job:
     """A job whose work blocks (database, files): it runs in a thread, never in the loop."""
 
     async def run() -> int:
-        result = await asyncio.to_thread(work)
-        return result if isinstance(result, int) else 0
+        return handled(await asyncio.to_thread(work))
 
     return Job(name, run, trigger)
 
@@ -51,7 +60,9 @@ def campaign_jobs(app: App) -> list[Job]:
     nightly = CronTrigger(hour=3, timezone="Europe/Brussels")
     return [
         threaded("reminders", lambda: reminders_job(app), sweep),
-        threaded("deadline", lambda: deadline_job(app, worker), IntervalTrigger(minutes=1)),
+        threaded(
+            "deadline", lambda: deadline_job(app, worker) is not None, IntervalTrigger(minutes=1)
+        ),
         threaded("purge", lambda: purge_job(app, worker), nightly),
     ]
 
