@@ -9,6 +9,7 @@ import contextlib
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,9 +40,15 @@ class WebhookConfig:
 
 
 class WebhookServer:
-    def __init__(self, application: AnyApplication, config: WebhookConfig) -> None:
+    def __init__(
+        self,
+        application: AnyApplication,
+        config: WebhookConfig,
+        handle: Callable[[Update], Awaitable[bool]],
+    ) -> None:
         self.application = application
         self.config = config
+        self.handle = handle  # True once the update's outcome is recorded
         self._server: asyncio.Server | None = None
         self.rejected = 0
 
@@ -70,7 +77,8 @@ class WebhookServer:
         except (ValueError, asyncio.IncompleteReadError, ConnectionError) as error:
             log.info("bad webhook request: %s", error)
             status = 400
-        reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}[status]
+        reasons = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
+        reason = reasons.get(status, "Internal Server Error")
         head = f"HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         with contextlib.suppress(ConnectionError):
             writer.write(head.encode())
@@ -94,5 +102,6 @@ class WebhookServer:
             return 400
         data = json.loads(await reader.readexactly(length))
         update = Update.de_json(data, self.application.bot)
-        await self.application.update_queue.put(update)
-        return 200
+        # Answered only after the update was handled: 500 when it could not be recorded,
+        # and Telegram delivers it again later.
+        return 200 if await self.handle(update) else 500

@@ -12,7 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
+import pytest
 
+from app.bootstrap import App, bootstrap
+from app.config import Settings
+from core.clock import FixedClock
 from storage.migrate import upgrade
 
 PG_ADMIN = os.environ.get("LEERTRAJECT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -52,3 +56,18 @@ def faulty_database() -> Iterator[FaultyDatabase]:
         yield db
     finally:
         db._admin(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def faulty(pg_database: str) -> Iterator[FaultyDatabase]:
+    """A database of the test's own (pg_database: skipped without PostgreSQL)."""
+    with faulty_database() as db:
+        yield db
+
+
+@pytest.fixture
+def faulty_app(base_settings: Settings, faulty: FaultyDatabase, clock: FixedClock) -> Iterator[App]:
+    database = base_settings.database.model_copy(update={"url": faulty.url})
+    app = bootstrap(base_settings.model_copy(update={"database": database}), clock=clock)
+    yield app
+    app.close()

@@ -4,23 +4,21 @@ recorded: real PostgreSQL (turned away, then back), the real Maildir and real Do
 from __future__ import annotations
 
 import mailbox
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from mail_messages import INTAKE, raw_message
 from mailserver import MailServers
-from pg_faults import FaultyDatabase, faulty_database
+from pg_faults import FaultyDatabase, faulty, faulty_app
 
-from app.bootstrap import App, bootstrap
-from app.config import Settings
+from app.bootstrap import App
 from app.mailing import intake
-from core.clock import FixedClock
 from mail.imap import ImapIntake
 from mail.intake import Backoff, RetryGate
 from mail.maildir import drain_maildir_once
 
 pytestmark = pytest.mark.postgres
+__all__ = ["faulty", "faulty_app"]
 
 
 class Ticks:
@@ -31,20 +29,6 @@ class Ticks:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def faulty(pg_database: str) -> Iterator[FaultyDatabase]:
-    with faulty_database() as db:
-        yield db
-
-
-@pytest.fixture
-def faulty_app(base_settings: Settings, faulty: FaultyDatabase, clock: FixedClock) -> Iterator[App]:
-    database = base_settings.database.model_copy(update={"url": faulty.url})
-    app = bootstrap(base_settings.model_copy(update={"database": database}), clock=clock)
-    yield app
-    app.close()
 
 
 def recorded(app: App) -> dict[str, str]:
