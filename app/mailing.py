@@ -6,16 +6,18 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from collections.abc import Callable
 
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.bootstrap import App
+from app.health import heartbeat
 from app.scheduler import Job, threaded
 from app.secrets import imap_password, smtp_password
 from app.service import Component
 from core.model import Channel
 from mail.decode import message_key
-from mail.imap import ImapSettings, drain_once, run_imap_intake
+from mail.imap import EventKind, ImapSettings, IntakeEvent, drain_once, run_imap_intake
 from mail.intake import Handler, Known, RetryGate, skip_known
 from mail.maildir import drain_maildir_once
 from mail.outbox_folder import FolderTransport
@@ -107,12 +109,25 @@ def imap_components(app: App) -> list[Component]:
         return []
 
     async def run(stop: asyncio.Event) -> None:
-        await run_imap_intake(imap_settings(app), intake_handler(app), stop)
+        await run_imap_intake(imap_settings(app), intake_handler(app), stop, on_event=beats(app))
 
     async def once() -> int:
         return await asyncio.to_thread(drain_intake_once, app)
 
     return [Component(f"mail intake (imap {mail.imap.host})", run, once)]
+
+
+def beats(app: App) -> Callable[[IntakeEvent], None]:
+    """The IMAP intake's heartbeat: a finished scan, or why it holds back."""
+    record = heartbeat(app)
+
+    def on_event(event: IntakeEvent) -> None:
+        if event.kind is EventKind.SCANNED:
+            record("mail intake (imap)", True, f"{event.count} handled")
+        elif event.kind in (EventKind.DISCONNECTED, EventKind.RETRYING):
+            record("mail intake (imap)", False, event.error or event.kind.value)
+
+    return on_event
 
 
 def intake_jobs(app: App) -> list[Job]:

@@ -16,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.bootstrap import App
+from app.health import Beat
 from app.jobs import deadline_job, purge_job, reminders_job
 from app.service import Component
 
@@ -67,14 +68,15 @@ def campaign_jobs(app: App) -> list[Job]:
     ]
 
 
-def scheduler_component(jobs: list[Job]) -> Component:
-    """Every job that polls runs here; what is event-driven (IMAP IDLE, the bot) runs beside."""
+def scheduler_component(jobs: list[Job], beat: Beat | None = None) -> Component:
+    """Every job that polls runs here; what is event-driven (IMAP IDLE, the bot) runs beside.
+    With `beat`, each run of a job leaves a heartbeat (see `leertraject status`)."""
 
     async def run(stop: asyncio.Event) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC)
         for job in jobs:
             scheduler.add_job(
-                _guarded(job),
+                _guarded(job, beat),
                 job.trigger,
                 id=job.name,
                 name=job.name,
@@ -90,18 +92,23 @@ def scheduler_component(jobs: list[Job]) -> Component:
             scheduler.shutdown(wait=False)
 
     async def once() -> int:
-        return sum([await _guarded(job)() for job in jobs])
+        return sum([await _guarded(job, beat)() for job in jobs])
 
     names = ", ".join(job.name for job in jobs)
     return Component(f"scheduler ({names})", run, once)
 
 
-def _guarded(job: Job) -> Callable[[], Awaitable[int]]:
+def _guarded(job: Job, beat: Beat | None = None) -> Callable[[], Awaitable[int]]:
     async def run() -> int:
         try:
-            return await job.run()
-        except Exception:
+            count = await job.run()
+        except Exception as exc:
             log.exception("scheduled job %s failed; it runs again at its next time", job.name)
+            if beat is not None:
+                await asyncio.to_thread(beat, job.name, False, f"{type(exc).__name__}: {exc}")
             return 0
+        if beat is not None:
+            await asyncio.to_thread(beat, job.name, True, f"{count} handled")
+        return count
 
     return run
