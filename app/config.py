@@ -108,6 +108,7 @@ class ReminderSettings(_Section):
     pending_hours_after: float = Field(24, gt=0)
     kickoff_days_before: list[float] = [7, 1]
     sweep_minutes: float = Field(5, gt=0)
+    late_hours: float = Field(24, gt=0)  # a reminder later than this is dropped, not sent
 
 
 class AssignmentSettings(_Section):

@@ -1,7 +1,11 @@
 """The scheduled jobs, as plain functions of the app and its injected clock.
 
 Each is safe to run on several service instances at once: reminders are claimed row by row,
-and the once-only jobs (the deadline, the purge) claim a job row first; the loser stands down.
+and the once-only jobs (the deadline, the purge) take a lease on a job row first; the others
+stand down while it holds. The job is done only when its work committed `finished_at` in the
+same transaction; a worker killed halfway leaves an unfinished claim whose lease runs out, and
+the next instance (or the same after a restart) takes it over and does the work again. A failure
+is counted on the row (visible in `leertraject status`) and frees the lease for the next tick.
 A job that fell while the service was down runs when it comes back, because each one looks at
 the state ("is the deadline past and not yet handled?") rather than at the calendar.
 """
@@ -9,7 +13,9 @@ the state ("is the deadline past and not yet handled?") rather than at the calen
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from app.assigning import assign_options, theme_demand
 from app.bootstrap import App
@@ -21,8 +27,47 @@ from core.usecases.assign import dry_run, publish
 from core.usecases.manage import erase
 from core.usecases.reminders import ReminderPolicy, plan, sweep
 
+T = TypeVar("T")
 log = logging.getLogger("leertraject.jobs")
 SYSTEM = Actor("system", Channel.CLI, name="scheduler")
+PURGE_LEASE = timedelta(minutes=15)
+
+
+def deadline_lease(app: App) -> timedelta:
+    """Longer than the solver may take, with room for the report and the outbox rows."""
+    return timedelta(seconds=app.settings.assignment.time_limit_seconds) + timedelta(minutes=10)
+
+
+def run_once(
+    app: App,
+    name: str,
+    worker: str,
+    lease: timedelta,
+    work: Callable[[UnitOfWork], tuple[T, str]],
+) -> T | None:
+    """Claim the lease; do the work and finish in one transaction; None if another holds it
+    or it is done. A failure is recorded on the job row, then raised to the scheduler."""
+    key = app.settings.campaign.name
+    now = app.env.clock.now()
+    if not app.transaction(lambda uow: uow.jobs.claim(name, key, worker, now, lease)):
+        return None
+
+    def work_and_finish(uow: UnitOfWork) -> T:
+        value, result = work(uow)
+        uow.jobs.finish(name, key, worker, app.env.clock.now(), result)
+        return value
+
+    try:
+        return app.transaction(work_and_finish)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        try:
+            app.transaction(
+                lambda uow: uow.jobs.fail(name, key, worker, app.env.clock.now(), error)
+            )
+        except Exception:
+            log.exception("job %s failed and its failure could not be recorded", name)
+        raise
 
 
 def policy(app: App) -> ReminderPolicy:
@@ -33,12 +78,13 @@ def policy(app: App) -> ReminderPolicy:
         draft_before_deadline=tuple(timedelta(days=d) for d in r.draft_days_before_deadline),
         pending_after=timedelta(hours=r.pending_hours_after),
         kickoff_before=tuple(timedelta(days=d) for d in r.kickoff_days_before),
+        late_after=timedelta(hours=r.late_hours),
     )
 
 
 def reminders_job(app: App) -> tuple[int, int, int]:
     planned = app.transaction(lambda uow: plan(uow, app.env, policy(app)))
-    sent, cancelled = app.transaction(lambda uow: sweep(uow, app.env))
+    sent, cancelled = app.transaction(lambda uow: sweep(uow, app.env, policy(app)))
     if planned or sent or cancelled:
         log.info("reminders: %d planned, %d sent, %d cancelled", planned, sent, cancelled)
     return planned, sent, cancelled
@@ -48,13 +94,10 @@ def deadline_job(app: App, worker: str) -> int | None:
     """At the deadline, once: compute the assignment; publish it or send staff the report."""
     if not app.env.deadline_passed():
         return None
-    key = app.settings.campaign.name
     now = app.env.clock.now()
-    if not app.transaction(lambda uow: uow.jobs.claim("deadline", key, worker, now)):
-        return None
     chosen = assign_options(app)
 
-    def work(uow: UnitOfWork) -> int:
+    def work(uow: UnitOfWork) -> tuple[int, str]:
         result = dry_run(uow, app.env, chosen, SYSTEM)
         run = result.run
         assert run.id is not None
@@ -74,11 +117,11 @@ def deadline_job(app: App, worker: str) -> int | None:
             }
             staff = app.settings.assignment.staff_email
             tell_address(uow, staff, "nl", "assignment.report", params, f"run{run.id}", now)
-        uow.jobs.finish("deadline", key, app.env.clock.now(), f"run {run.id}: {run.status}")
-        return run.id
+        return run.id, f"run {run.id}: {run.status}"
 
-    run_id = app.transaction(work)
-    log.info("deadline passed: assignment run %s computed", run_id)
+    run_id = run_once(app, "deadline", worker, deadline_lease(app), work)
+    if run_id is not None:
+        log.info("deadline passed: assignment run %s computed", run_id)
     return run_id
 
 
@@ -88,16 +131,14 @@ def purge_job(app: App, worker: str) -> int:
     now = app.env.clock.now()
     if now < app.env.campaign.deadline + retention:
         return 0
-    key = app.settings.campaign.name
-    if not app.transaction(lambda uow: uow.jobs.claim("purge", key, worker, now)):
-        return 0
 
-    def work(uow: UnitOfWork) -> int:
+    def work(uow: UnitOfWork) -> tuple[int, str]:
         municipalities = sorted({c.municipality for c in uow.contacts.list() if not c.erased})
         erased = sum(erase(uow, app.env, SYSTEM, municipality=m).contacts for m in municipalities)
-        uow.jobs.finish("purge", key, app.env.clock.now(), f"{erased} contacts erased")
-        return erased
+        return erased, f"{erased} contacts erased"
 
-    erased: int = app.transaction(work)
+    erased = run_once(app, "purge", worker, PURGE_LEASE, work)
+    if erased is None:
+        return 0
     log.info("retention period over: %d contacts erased", erased)
     return erased

@@ -6,14 +6,19 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from collections.abc import Callable
 
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.bootstrap import App
+from app.health import heartbeat
 from app.scheduler import Job, threaded
 from app.secrets import imap_password, smtp_password
 from app.service import Component
-from mail.imap import ImapSettings, drain_once, run_imap_intake
+from core.model import Channel
+from mail.decode import message_key
+from mail.imap import EventKind, ImapSettings, IntakeEvent, drain_once, run_imap_intake
+from mail.intake import Handler, Known, RetryGate, skip_known
 from mail.maildir import drain_maildir_once
 from mail.outbox_folder import FolderTransport
 from mail.pipeline import IntakeSettings, MailIntake
@@ -73,8 +78,23 @@ def email_sender(app: App) -> EmailSender:
     return EmailSender(app.transaction, renderer(app), transport(app), app.env.clock, worker)
 
 
+def recorded(app: App) -> Known:
+    """Whether a message key has a final outcome in the ledger (quarantined is not final)."""
+
+    def known(key: str) -> bool:
+        record = app.transaction(lambda uow: uow.inbound.get(Channel.EMAIL.value, key))
+        return record is not None and record.outcome != "quarantined"
+
+    return known
+
+
+def intake_handler(app: App) -> Handler:
+    """The pipeline behind the duplicate ledger: a message already recorded is not parsed."""
+    return skip_known(intake(app).handle, message_key, recorded(app))
+
+
 def drain_intake_once(app: App) -> int:
-    handler = intake(app).handle
+    handler = intake_handler(app)
     if app.settings.mail.intake == "imap":
         return drain_once(imap_settings(app), handler)
     maildir = app.settings.path(app.settings.mail.maildir)
@@ -89,7 +109,7 @@ def imap_components(app: App) -> list[Component]:
         return []
 
     async def run(stop: asyncio.Event) -> None:
-        await run_imap_intake(imap_settings(app), intake(app).handle, stop)
+        await run_imap_intake(imap_settings(app), intake_handler(app), stop, on_event=beats(app))
 
     async def once() -> int:
         return await asyncio.to_thread(drain_intake_once, app)
@@ -97,14 +117,27 @@ def imap_components(app: App) -> list[Component]:
     return [Component(f"mail intake (imap {mail.imap.host})", run, once)]
 
 
+def beats(app: App) -> Callable[[IntakeEvent], None]:
+    """The IMAP intake's heartbeat: a finished scan, or why it holds back."""
+    record = heartbeat(app)
+
+    def on_event(event: IntakeEvent) -> None:
+        if event.kind is EventKind.SCANNED:
+            record("mail intake (imap)", True, f"{event.count} handled")
+        elif event.kind in (EventKind.DISCONNECTED, EventKind.RETRYING):
+            record("mail intake (imap)", False, event.error or event.kind.value)
+
+    return on_event
+
+
 def intake_jobs(app: App) -> list[Job]:
     """The local mail folder is polled by the scheduler (IMAP is not: see imap_components)."""
     mail = app.settings.mail
     if mail.intake != "maildir":
         return []
-    folder, handler = app.settings.path(mail.maildir), intake(app).handle
-    every = IntervalTrigger(seconds=2)
-    return [threaded("mail folder", lambda: drain_maildir_once(folder, handler), every)]
+    folder, handler = app.settings.path(mail.maildir), intake_handler(app)
+    every, gate = IntervalTrigger(seconds=2), RetryGate()
+    return [threaded("mail folder", lambda: drain_maildir_once(folder, handler, gate=gate), every)]
 
 
 def sending_jobs(app: App) -> list[Job]:

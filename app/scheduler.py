@@ -16,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.bootstrap import App
+from app.health import Beat
 from app.jobs import deadline_job, purge_job, reminders_job
 from app.service import Component
 
@@ -35,12 +36,21 @@ class Job:
     trigger: Any
 
 
+def handled(result: object) -> int:
+    """How many things a job's answer says it handled: a count, or a tuple of counts
+    (the reminders: planned, sent, dropped); None (nothing to do) is 0."""
+    if isinstance(result, int):  # a bool too: done or not
+        return result
+    if isinstance(result, tuple):
+        return sum(handled(part) for part in result)
+    return 0
+
+
 def threaded(name: str, work: Callable[[], Any], trigger: Any) -> Job:
     """A job whose work blocks (database, files): it runs in a thread, never in the loop."""
 
     async def run() -> int:
-        result = await asyncio.to_thread(work)
-        return result if isinstance(result, int) else 0
+        return handled(await asyncio.to_thread(work))
 
     return Job(name, run, trigger)
 
@@ -51,19 +61,22 @@ def campaign_jobs(app: App) -> list[Job]:
     nightly = CronTrigger(hour=3, timezone="Europe/Brussels")
     return [
         threaded("reminders", lambda: reminders_job(app), sweep),
-        threaded("deadline", lambda: deadline_job(app, worker), IntervalTrigger(minutes=1)),
+        threaded(
+            "deadline", lambda: deadline_job(app, worker) is not None, IntervalTrigger(minutes=1)
+        ),
         threaded("purge", lambda: purge_job(app, worker), nightly),
     ]
 
 
-def scheduler_component(jobs: list[Job]) -> Component:
-    """Every job that polls runs here; what is event-driven (IMAP IDLE, the bot) runs beside."""
+def scheduler_component(jobs: list[Job], beat: Beat | None = None) -> Component:
+    """Every job that polls runs here; what is event-driven (IMAP IDLE, the bot) runs beside.
+    With `beat`, each run of a job leaves a heartbeat (see `leertraject status`)."""
 
     async def run(stop: asyncio.Event) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC)
         for job in jobs:
             scheduler.add_job(
-                _guarded(job),
+                _guarded(job, beat),
                 job.trigger,
                 id=job.name,
                 name=job.name,
@@ -79,18 +92,23 @@ def scheduler_component(jobs: list[Job]) -> Component:
             scheduler.shutdown(wait=False)
 
     async def once() -> int:
-        return sum([await _guarded(job)() for job in jobs])
+        return sum([await _guarded(job, beat)() for job in jobs])
 
     names = ", ".join(job.name for job in jobs)
     return Component(f"scheduler ({names})", run, once)
 
 
-def _guarded(job: Job) -> Callable[[], Awaitable[int]]:
+def _guarded(job: Job, beat: Beat | None = None) -> Callable[[], Awaitable[int]]:
     async def run() -> int:
         try:
-            return await job.run()
-        except Exception:
+            count = await job.run()
+        except Exception as exc:
             log.exception("scheduled job %s failed; it runs again at its next time", job.name)
+            if beat is not None:
+                await asyncio.to_thread(beat, job.name, False, f"{type(exc).__name__}: {exc}")
             return 0
+        if beat is not None:
+            await asyncio.to_thread(beat, job.name, True, f"{count} handled")
+        return count
 
     return run

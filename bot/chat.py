@@ -37,6 +37,9 @@ class ChatBot:
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self.handled = 0  # updates handled (duplicates included); for tests and benchmarks
+        # Updates whose handling could not be committed: not confirmed to Telegram, which
+        # delivers them again (bot.polling, the webhook's answer); apologised for once.
+        self.uncommitted: set[int] = set()
         self.throttled = 0
 
     def install(self, application: AnyApplication) -> None:
@@ -65,15 +68,21 @@ class ChatBot:
                 )
             except Exception:
                 log.exception("update %s could not be handled", event.update_id)
-                await self._apologise(update, event)
+                if event.update_id not in self.uncommitted:
+                    await self._apologise(update, event)
+                self.uncommitted.add(event.update_id)
                 return
+            retried = event.update_id in self.uncommitted  # its tap was answered already
+            self.uncommitted.discard(event.update_id)
             if not answer.duplicate and not blocked:
-                await self.deliver(update, event, answer)
+                await self.deliver(update, event, answer, tap_answered=retried)
         self.handled += 1
 
-    async def deliver(self, update: Update, event: ChatEvent, answer: Answer) -> None:
+    async def deliver(
+        self, update: Update, event: ChatEvent, answer: Answer, tap_answered: bool = False
+    ) -> None:
         query = update.callback_query
-        if query is not None:
+        if query is not None and not tap_answered:
             await _quietly(query.answer(answer.toast[:MAX_TOAST] or None))
         bot = update.get_bot()
         for reply in answer.replies:
@@ -131,6 +140,8 @@ class ChatBot:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("handling a Telegram update failed", exc_info=context.error)
+        if isinstance(update, Update):
+            self.uncommitted.add(update.update_id)
 
 
 class _ChatLock:

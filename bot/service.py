@@ -16,6 +16,7 @@ from bot.buckets import Clock as Monotonic
 from bot.buckets import monotonic
 from bot.chat import ChatBot, Transaction
 from bot.flood import FloodGuard, FloodLimits
+from bot.polling import Poller, committed_handler
 from bot.sender import ChatSender
 from bot.throttle import SendLimits, Throttle
 from bot.webhook import WebhookConfig, WebhookServer
@@ -61,12 +62,17 @@ class BotService:
             .base_url(config.base_url)
             .rate_limiter(Throttle(config.send, rate_clock))
             .concurrent_updates(config.concurrency)
+            .updater(None)  # bot.polling confirms only what was recorded
             .build()
         )
         self.chat = ChatBot(conversation, transaction, FloodGuard(config.flood, rate_clock))
         self.chat.install(self.application)
         self.sender = ChatSender(transaction, self.application.bot, themes, clock, worker)
         self.webhook: WebhookServer | None = None
+        self.handle = committed_handler(self.application, self.chat.uncommitted)
+        self.poller: Poller | None = None
+        self._polling: asyncio.Task[None] | None = None
+        self._stop_polling = asyncio.Event()
 
     async def start(self) -> None:
         application = self.application
@@ -74,22 +80,25 @@ class BotService:
         await register_commands(application.bot)
         await application.start()
         if self.config.webhook is not None:
-            self.webhook = WebhookServer(application, self.config.webhook)
+            self.webhook = WebhookServer(application, self.config.webhook, self.handle)
             await self.webhook.start(ALLOWED_UPDATES)
         else:
-            assert application.updater is not None
             await application.bot.delete_webhook()
-            await application.updater.start_polling(
-                poll_interval=0, timeout=self.config.poll_timeout, allowed_updates=ALLOWED_UPDATES
+            self.poller = Poller(
+                application, self.handle, ALLOWED_UPDATES, self.config.poll_timeout
             )
+            self._stop_polling.clear()
+            self._polling = asyncio.create_task(self.poller.run(self._stop_polling))
         log.info("Telegram bot @%s is running", application.bot.username)
 
     async def stop(self) -> None:
         application = self.application
         if self.webhook is not None:
             await self.webhook.stop()
-        elif application.updater is not None and application.updater.running:
-            await application.updater.stop()
+        elif self._polling is not None:
+            self._stop_polling.set()
+            await asyncio.gather(self._polling, return_exceptions=True)
+            self._polling = None
         if application.running:
             await application.stop()
         await application.shutdown()
@@ -97,9 +106,15 @@ class BotService:
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set; the chat outbox is drained meanwhile."""
         await self.start()
+        sender = asyncio.create_task(self.sender.run(stop, interval=self.config.outbox_interval))
         try:
-            await self.sender.run(stop, interval=self.config.outbox_interval)
+            watched = [sender] + ([self._polling] if self._polling is not None else [])
+            done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # polling that failed for good (a revoked token) is raised
         finally:
+            sender.cancel()
+            await asyncio.gather(sender, return_exceptions=True)
             await self.stop()
 
 

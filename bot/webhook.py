@@ -1,6 +1,8 @@
 """Webhook mode without extra packages: a small HTTP endpoint on asyncio that takes Telegram's
-POSTs, checks the secret-token header, and hands each update to the Application's queue.
-Several instances can run behind one proxy, since the state is in the database."""
+POSTs, checks the secret-token header, and handles each update before it answers: 200 once
+the update is recorded, 500 when it could not be (Telegram then delivers it again). A request
+must arrive whole within READ_TIMEOUT, with at most MAX_HEADERS header lines and MAX_BODY
+bytes. Several instances can run behind one proxy, since the state is in the database."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import contextlib
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +23,8 @@ log = logging.getLogger("leertraject.bot.webhook")
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
 MAX_BODY = 1_000_000
+MAX_HEADERS = 100
+READ_TIMEOUT = 10.0  # seconds for the request line, headers and body together
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,15 @@ class WebhookConfig:
 
 
 class WebhookServer:
-    def __init__(self, application: AnyApplication, config: WebhookConfig) -> None:
+    def __init__(
+        self,
+        application: AnyApplication,
+        config: WebhookConfig,
+        handle: Callable[[Update], Awaitable[bool]],
+    ) -> None:
         self.application = application
         self.config = config
+        self.handle = handle  # True once the update's outcome is recorded
         self._server: asyncio.Server | None = None
         self.rejected = 0
 
@@ -70,7 +81,8 @@ class WebhookServer:
         except (ValueError, asyncio.IncompleteReadError, ConnectionError) as error:
             log.info("bad webhook request: %s", error)
             status = 400
-        reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}[status]
+        reasons = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
+        reason = reasons.get(status, "Internal Server Error")
         head = f"HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         with contextlib.suppress(ConnectionError):
             writer.write(head.encode())
@@ -78,21 +90,36 @@ class WebhookServer:
         writer.close()
 
     async def _handle(self, reader: asyncio.StreamReader) -> int:
+        try:  # a client that sends slowly (or not at all) is dropped, not waited for
+            async with asyncio.timeout(READ_TIMEOUT):
+                request, headers, body = await self._read(reader)
+        except TimeoutError as error:
+            raise ValueError(f"request not read within {READ_TIMEOUT:.0f} s") from error
+        return await self._answer(request, headers, body)
+
+    async def _read(self, reader: asyncio.StreamReader) -> tuple[list[str], dict[str, str], bytes]:
         request = (await reader.readline()).decode("latin-1").split()
         headers: dict[str, str] = {}
         while (line := (await reader.readline()).decode("latin-1").strip()) != "":
+            if len(headers) >= MAX_HEADERS:
+                raise ValueError("too many header lines")
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0") or "0")
+        body = await reader.readexactly(length) if 0 < length <= MAX_BODY else b""
+        return request, headers, body
+
+    async def _answer(self, request: list[str], headers: dict[str, str], body: bytes) -> int:
         if len(request) < 2 or request[0] != "POST" or request[1].split("?")[0] != self.config.path:
             return 404
         secret = headers.get(SECRET_HEADER, "")
         if not self.config.secret or not hmac.compare_digest(secret, self.config.secret):
             self.rejected += 1
             return 403
-        length = int(headers.get("content-length", "0"))
-        if not 0 < length <= MAX_BODY:
-            return 400
-        data = json.loads(await reader.readexactly(length))
+        if not body:
+            return 400  # empty, or larger than MAX_BODY (never read)
+        data = json.loads(body)
         update = Update.de_json(data, self.application.bot)
-        await self.application.update_queue.put(update)
-        return 200
+        # Answered only after the update was handled: 500 when it could not be recorded,
+        # and Telegram delivers it again later.
+        return 200 if await self.handle(update) else 500

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -103,17 +103,27 @@ class Reminders(Protocol):
         ...
 
     def claim_due(self, now: datetime, limit: int) -> list[Reminder]: ...
-    def mark(self, reminder_id: int, sent_at: datetime | None, cancelled: bool) -> None: ...
+    def mark(
+        self, reminder_id: int, sent_at: datetime | None, cancelled: bool, reason: str | None = None
+    ) -> None:
+        """Sent, or cancelled; a reminder dropped unsent keeps why ("late", "superseded")."""
+        ...
+
     def forget(self, contact_id: int | None, email: str | None, chat_id: int | None) -> int: ...
     def list(self, sent: bool | None = None) -> list[Reminder]: ...
 
 
 class Jobs(Protocol):
-    def claim(self, name: str, key: str, worker: str, now: datetime) -> bool:
-        """True for exactly one caller per (name, key), however many instances ask."""
+    def claim(self, name: str, key: str, worker: str, now: datetime, lease: timedelta) -> bool:
+        """True for one caller at a time per (name, key): a first claim, or the takeover of
+        one whose lease ran out; False once the job is finished."""
         ...
 
-    def finish(self, name: str, key: str, now: datetime, result: str) -> None: ...
+    def finish(self, name: str, key: str, worker: str, now: datetime, result: str) -> None:
+        """Done, in the work's own transaction; raises if another worker took it over."""
+        ...
+
+    def fail(self, name: str, key: str, worker: str, now: datetime, error: str) -> None: ...
     def done(self, name: str, key: str) -> bool: ...
 
 

@@ -3,6 +3,10 @@
 Pure functions: no I/O. Headers are read from the raw header list and decoded here, so a
 header that makes Python's ``policy.default`` raise (``Message-ID: <[x@y]>``, ``b@`` in an
 address list) still yields a value, and the accessors never raise.
+
+A message over one of the caps of ``mail.bounds`` is read for its headers only
+(``DecodedMail.limited`` says why): it keeps its Message-ID and sender, so it is recorded,
+found as a duplicate and answered at most once, without its body ever being parsed.
 """
 
 from __future__ import annotations
@@ -12,19 +16,20 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Literal
 
+from mail.bounds import LIMITS, Budget, Limits, OverBudget, headers_only, parse_bytes
 from mail.html_text import html_to_text
 
 BodyKind = Literal["plain", "html", "none"]
 MAX_DEPTH = 50  # MIME nesting read; real mail stays under 10, hostile mail can go to thousands
 
 _MSGID_RE = re.compile(r"<([^<>\s]+)>")
+
+
 _SINGLE_BYTE = {"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso-8859-15", "cp1252"}
 _SINGLE_BYTE |= {"windows-1252", "iso8859-1", "iso_8859-1", "l1"}
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -58,6 +63,8 @@ class DecodedMail:
     alternatives: tuple[str, ...]
     attachments: tuple[Attachment, ...]
     policy_fallback: bool
+    # Why only the headers were read ("too_large", "too_many_parts", ...), or None.
+    limited: str | None = None
 
     def header(self, name: str) -> str:
         return header_text(self.message, name)
@@ -69,27 +76,27 @@ class DecodedMail:
         return raw_header_values(self.message, name)
 
 
-def parse_bytes(raw: bytes) -> tuple[Message, bool]:
-    """The message tree and whether the lenient compat32 policy had to be used."""
-    try:
-        return BytesParser(policy=policy.default).parsebytes(raw), False
-    except Exception:  # any parser crash must fall back, not lose the mail
-        pass
-    try:
-        return BytesParser(policy=policy.compat32).parsebytes(raw), True
-    except Exception:  # e.g. RecursionError on thousands of nested parts: keep the headers
-        pass
-    try:
-        return BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True), True
-    except Exception:
-        return Message(), True  # still recorded, under the hash of its bytes
+def message_key(raw: bytes, limits: Limits = LIMITS) -> str:
+    """The key decode_message gives a message (its Message-ID, else the hash of its bytes),
+    from its headers alone: cheap enough to look a message up before it is parsed."""
+    return message_id_of(headers_only(raw, limits), raw)
 
 
-def decode_message(raw: bytes) -> DecodedMail:
-    msg, fallback = parse_bytes(raw)
+def decode_message(raw: bytes, limits: Limits = LIMITS) -> DecodedMail:
+    budget = Budget(limits)
+    msg, fallback, limited = parse_bytes(raw, limits, budget)
+    body = ""
+    kind: BodyKind = "none"
+    alternatives: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    if limited is None:
+        try:
+            body, kind, alternatives, attachments = extract_body(msg, budget)
+        except OverBudget as over:  # only the headers then, as for a message over a cap
+            msg, fallback, limited = headers_only(raw, limits), True, over.reason
+            body, kind, alternatives, attachments = "", "none", (), ()
     sender = addresses(msg, "From")
     from_address, from_name = sender[0] if sender else (None, "")
-    body, kind, alternatives, attachments = extract_body(msg)
     refs = tuple(message_ids(" ".join(raw_header_values(msg, "References"))))
     reply = message_ids(header_text(msg, "In-Reply-To"))
     return DecodedMail(
@@ -110,6 +117,7 @@ def decode_message(raw: bytes) -> DecodedMail:
         alternatives=alternatives,
         attachments=attachments,
         policy_fallback=fallback,
+        limited=limited,
     )
 
 
@@ -255,17 +263,18 @@ def unflow(text: str, delsp: bool) -> str:
 
 
 def extract_body(
-    msg: Message,
+    msg: Message, budget: Budget | None = None
 ) -> tuple[str, BodyKind, tuple[str, ...], tuple[Attachment, ...]]:
     """Best text body, its kind, every full-text rendering, and the attachments skipped."""
     attachments: list[Attachment] = []
-    segments = _collect(msg, attachments, prefer="plain")
+    budget = budget or Budget()
+    segments = _collect(msg, attachments, "plain", budget)
     body = _join(segments)
     kind: BodyKind = "none"
     if segments:
         kind = "html" if any(k == "html" for k, _ in segments) else "plain"
     alternatives = [body]
-    other = _join(_collect(msg, [], prefer="html"))
+    other = _join(_collect(msg, [], "html", budget))
     if other and other != body:
         alternatives.append(other)
     return body, kind, tuple(alternatives), tuple(attachments)
@@ -276,7 +285,7 @@ def _join(segments: list[tuple[str, str]]) -> str:
 
 
 def _collect(
-    part: Message, attachments: list[Attachment], prefer: str, depth: int = 0
+    part: Message, attachments: list[Attachment], prefer: str, budget: Budget, depth: int = 0
 ) -> list[tuple[str, str]]:
     ctype = _content_type(part)
     if depth > MAX_DEPTH:
@@ -284,23 +293,23 @@ def _collect(
     if part.is_multipart() and ctype.startswith("multipart/"):
         children = _children(part)
         if ctype == "multipart/alternative":
-            return _choose(children, attachments, prefer, depth + 1)
+            return _choose(children, attachments, prefer, budget, depth + 1)
         found: list[tuple[str, str]] = []
         for child in children:
-            found.extend(_collect(child, attachments, prefer, depth + 1))
+            found.extend(_collect(child, attachments, prefer, budget, depth + 1))
         return found
     filename = _filename(part)
     if ctype in ("text/plain", "text/html") and not filename and not _is_attachment(part):
-        text = _text_of(part, ctype)
+        text = _text_of(part, ctype, budget)
         return [("html" if ctype == "text/html" else "plain", text)] if text.strip() else []
     attachments.append(Attachment(filename, ctype, _size(part)))
     return []
 
 
 def _choose(
-    children: list[Message], attachments: list[Attachment], prefer: str, depth: int
+    children: list[Message], attachments: list[Attachment], prefer: str, budget: Budget, depth: int
 ) -> list[tuple[str, str]]:
-    rendered = [_collect(child, attachments, prefer, depth) for child in children]
+    rendered = [_collect(child, attachments, prefer, budget, depth) for child in children]
     rendered = [r for r in rendered if r]
     for r in rendered:
         if any(kind == prefer for kind, _ in r):
@@ -321,11 +330,12 @@ def _children(part: Message) -> list[Message]:
     return [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
 
 
-def _text_of(part: Message, ctype: str) -> str:
+def _text_of(part: Message, ctype: str, budget: Budget) -> str:
     data = payload_of(part, decode=True)
     if not isinstance(data, bytes):
         payload = payload_of(part)
         data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+    budget.charge(len(data))
     text = decode_bytes(data, _param(part, "charset"))
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
     if ctype == "text/html":

@@ -3,7 +3,9 @@
 The mailbox is the queue. A message stays in the inbox until the handler has given it a
 disposition and it has been moved to the folder for that disposition, so a crash in between
 leaves it in the inbox and it is offered again. The handler (the pipeline) is idempotent: the
-second time it answers "duplicate" and the message is then moved.
+second time it answers "duplicate" and the message is then moved. A message whose outcome could
+not be recorded (the handler raised: database down) is left in the inbox, unmoved and
+unflagged; the loop then waits for its RetryGate instead of idling and scans again.
 
 Messages are fetched with ``BODY.PEEK[]`` so nothing is marked ``\\Seen`` by reading it, and
 filed by moving them (Microsoft 365 refuses custom keywords). imapclient blocks, so the
@@ -27,7 +29,7 @@ from typing import Any, Literal
 
 from imapclient import IMAPClient
 
-from mail.intake import Backoff, Disposition, Handler, handle_safely
+from mail.intake import FILED, Backoff, Disposition, Handler, RetryGate, handle_safely
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,7 @@ class EventKind(enum.Enum):
     DISCONNECTED = "disconnected"
     BACKOFF = "backoff"
     UIDVALIDITY_CHANGED = "uidvalidity_changed"
+    RETRYING = "retrying"  # an outcome could not be recorded: the message stays, wait and rescan
     STOPPED = "stopped"
 
 
@@ -125,6 +128,7 @@ class ImapIntake:
         on_event: Callable[[IntakeEvent], None] | None = None,
         ssl_context: ssl.SSLContext | None = None,
         stop_check_seconds: float = 0.5,
+        gate: RetryGate | None = None,
     ) -> None:
         self._settings = settings
         self._handler = handler
@@ -141,6 +145,8 @@ class ImapIntake:
         # calling the handler again, as long as UIDVALIDITY says the UIDs still mean the same.
         self._pending: dict[int, Disposition] = {}
         self._folders: dict[Disposition, str] = {}
+        self.gate = gate if gate is not None else RetryGate(clock=clock, rand=rand)
+        self._held = False  # this scan met an unrecorded outcome
 
     @property
     def stop_event(self) -> threading.Event:
@@ -166,6 +172,11 @@ class ImapIntake:
                         self._emit(IntakeEvent(EventKind.SCANNED, count=count))
                         if self._stop.is_set():
                             break
+                        if self._held:
+                            delay = self.gate.wait_seconds()
+                            self._emit(IntakeEvent(EventKind.RETRYING, delay=delay))
+                            self._sleep(delay)
+                            continue
                         self._wait_for_news(client)
             except Exception as exc:
                 if self._stop.is_set():
@@ -214,7 +225,7 @@ class ImapIntake:
 
     def _prepare(self, client: Any) -> None:
         prefix = self._personal_prefix(client)
-        for disposition in Disposition:
+        for disposition in FILED:
             name = self._settings.folder_for(disposition)
             if prefix and not name.startswith(prefix) and name.upper() != "INBOX":
                 name = prefix + name
@@ -258,7 +269,8 @@ class ImapIntake:
         """
         handled = 0
         attempted: set[int] = set()
-        while not self._stop.is_set():
+        self._held = False
+        while not self._stop.is_set() and not self._held:
             uids = sorted(int(uid) for uid in client.search(["UNDELETED"]))
             self._file_pending(client, uids)
             todo = [uid for uid in uids if uid not in attempted and uid not in self._pending]
@@ -271,7 +283,7 @@ class ImapIntake:
             }
             s = self._settings
             for batch in batches(todo, sizes, s.batch_size, s.batch_max_bytes):
-                if self._stop.is_set():
+                if self._stop.is_set() or self._held:
                     break
                 handled += self._handle_batch(client, batch)
         return handled
@@ -284,6 +296,12 @@ class ImapIntake:
             if raw is None:
                 continue  # expunged by someone else in the meantime
             disposition = handle_safely(self._handler, bytes(raw))
+            if disposition is Disposition.RETRY:
+                # Nothing recorded: it stays in the inbox, and so do the rest of this scan.
+                self.gate.failed()
+                self._held = True
+                break
+            self.gate.succeeded()
             dispositions[uid] = disposition
             self._pending[uid] = disposition
         self._file(client, dispositions)

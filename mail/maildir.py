@@ -3,7 +3,10 @@
 Same contract as the IMAP intake: each message goes to the handler, then moves into the
 Maildir++ sub-folder for its disposition (``.Verwerkt``, ``.Genegeerd``, ``.Mislukt``), so it is
 never offered twice; a crash between the two offers it again and the idempotent handler answers
-"duplicate". Besides regular Maildir messages (``new/`` and ``cur/``), plain ``*.eml`` files
+"duplicate". A message whose outcome could not be recorded (RETRY) stays in new/ or cur/, and
+the pass stops there: the RetryGate says when the next pass may try again.
+
+Besides regular Maildir messages (``new/`` and ``cur/``), plain ``*.eml`` files
 dropped into the folder root are taken too: that is how IT colleagues feed it by hand. Such a
 file is only read once its status has not changed for ``settle_seconds``, because a file being
 copied in may still be growing (copying it in as ``x.eml.part`` and renaming is safer still).
@@ -20,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from mail.intake import Disposition, Handler, handle_safely
+from mail.intake import Disposition, Handler, RetryGate, handle_safely
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +103,13 @@ def drain_maildir_once(
     *,
     folders: Mapping[Disposition, str] = DEFAULT_FOLDERS,
     settle_seconds: float = 1.0,
+    gate: RetryGate | None = None,
 ) -> int:
-    """Handle every message waiting in the Maildir and file it; returns how many."""
+    """Handle every message waiting in the Maildir and file it; returns how many were filed.
+
+    With a gate, a pass is skipped while it holds back after an unrecorded outcome."""
+    if gate is not None and not gate.ready():
+        return 0
     root = open_maildir(path, folders)
     handled = 0
     for item in _pending_items(root, settle_seconds, time.time()):
@@ -114,6 +122,14 @@ def drain_maildir_once(
             log.exception("cannot read %s; leaving it where it is", item.path)
             continue
         disposition = handle_safely(handler, raw)
+        if disposition is Disposition.RETRY:
+            # Nothing was recorded: the message stays, and so do those after it (the same
+            # fault would hit them); the gate decides when to try again.
+            if gate is not None:
+                gate.failed()
+            break
+        if gate is not None:
+            gate.succeeded()
         try:
             _move(item, root / f".{folders[disposition]}")
         except FileNotFoundError:

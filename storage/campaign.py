@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,9 @@ from storage.campaign_tables import (
     ReminderRow,
 )
 
+DEFAULT_LEASE = timedelta(minutes=15)
+# Updated with plain SQL (not the ORM): the row count says who won.
+JOBS = cast(Table, JobRunRow.__table__)
 _FIELDS = (
     "key",
     "kind",
@@ -62,10 +67,21 @@ class SqlReminders:
         )
         return [_reminder(r) for r in self.session.scalars(query)]
 
-    def mark(self, reminder_id: int, sent_at: datetime | None, cancelled: bool) -> None:
+    def mark(
+        self, reminder_id: int, sent_at: datetime | None, cancelled: bool, reason: str | None = None
+    ) -> None:
         row = self.session.get_one(ReminderRow, reminder_id)
-        row.sent_at, row.cancelled = sent_at, cancelled
+        row.sent_at, row.cancelled, row.dropped = sent_at, cancelled, reason
         self.session.flush()
+
+    def dropped(self) -> dict[str, int]:
+        """How many reminders were dropped unsent, by reason (for `leertraject status`)."""
+        rows = self.session.execute(
+            select(ReminderRow.dropped, func.count())
+            .where(ReminderRow.dropped.is_not(None))
+            .group_by(ReminderRow.dropped)
+        )
+        return {str(reason): int(count) for reason, count in rows}
 
     def forget(self, contact_id: int | None, email: str | None, chat_id: int | None) -> int:
         """A person's data is erased: their reminders go too."""
@@ -90,33 +106,133 @@ class SqlReminders:
         return [_reminder(r) for r in self.session.scalars(query)]
 
 
+class LeaseLost(RuntimeError):
+    """Another worker took the job over while this one worked: its work must not commit."""
+
+
+@dataclass(frozen=True)
+class JobState:
+    """One once-only job as staff see it in `leertraject status`."""
+
+    name: str
+    key: str
+    claimed_by: str
+    claimed_at: datetime
+    lease_until: datetime | None
+    finished_at: datetime | None
+    result: str | None
+    attempts: int
+    failures: int
+    last_error: str | None
+
+
 class SqlJobs:
+    """Once-only jobs as leases: one holder at a time, done only when its work committed."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def claim(self, name: str, key: str, worker: str, now: datetime) -> bool:
-        """The unique key decides: a second instance's insert fails and it stands down."""
-        if self.done(name, key):
+    def claim(
+        self, name: str, key: str, worker: str, now: datetime, lease: timedelta = DEFAULT_LEASE
+    ) -> bool:
+        """True for one caller at a time: a first claim (the unique key decides between
+        instances) or the takeover of a claim whose lease ran out. False once finished."""
+        row = self._row(name, key)
+        if row is None:
+            try:
+                with self.session.begin_nested():
+                    self.session.add(
+                        JobRunRow(
+                            name=name,
+                            key=key,
+                            claimed_by=worker,
+                            claimed_at=now,
+                            lease_until=now + lease,
+                            attempts=1,
+                            failures=0,
+                        )
+                    )
+            except IntegrityError:
+                return False
+            return True
+        if row.finished_at is not None:
             return False
-        try:
-            with self.session.begin_nested():
-                self.session.add(JobRunRow(name=name, key=key, claimed_by=worker, claimed_at=now))
-        except IntegrityError:
+        if row.lease_until is not None and row.lease_until > now:
             return False
-        return True
+        # Compare and set: of two instances taking over the same expired lease, one wins.
+        taken = self.session.execute(
+            update(JOBS)
+            .where(
+                JOBS.c.id == row.id,
+                JOBS.c.finished_at.is_(None),
+                JOBS.c.claimed_by == row.claimed_by,
+                JOBS.c.attempts == row.attempts,
+            )
+            .values(
+                claimed_by=worker,
+                claimed_at=now,
+                lease_until=now + lease,
+                attempts=row.attempts + 1,
+            )
+        )
+        return bool(getattr(taken, "rowcount", 0) == 1)
 
-    def finish(self, name: str, key: str, now: datetime, result: str) -> None:
-        row = self.session.scalars(
-            select(JobRunRow).where(JobRunRow.name == name, JobRunRow.key == key)
-        ).one()
-        row.finished_at, row.result = now, result
-        self.session.flush()
+    def finish(self, name: str, key: str, worker: str, now: datetime, result: str) -> None:
+        """Done, in the transaction of the work; LeaseLost if another worker holds it now."""
+        finished = self.session.execute(
+            update(JOBS)
+            .where(
+                JOBS.c.name == name,
+                JOBS.c.key == key,
+                JOBS.c.claimed_by == worker,
+                JOBS.c.finished_at.is_(None),
+            )
+            .values(finished_at=now, result=result, lease_until=None)
+        )
+        if getattr(finished, "rowcount", 0) != 1:
+            raise LeaseLost(f"job {name} {key}: {worker} no longer holds it")
+
+    def fail(self, name: str, key: str, worker: str, now: datetime, error: str) -> None:
+        """The work failed (and rolled back): count it, keep the error, free the lease."""
+        self.session.execute(
+            update(JOBS)
+            .where(
+                JOBS.c.name == name,
+                JOBS.c.key == key,
+                JOBS.c.claimed_by == worker,
+                JOBS.c.finished_at.is_(None),
+            )
+            .values(failures=JOBS.c.failures + 1, last_error=error[:2000], lease_until=now)
+        )
 
     def done(self, name: str, key: str) -> bool:
-        found = self.session.scalar(
-            select(JobRunRow.id).where(JobRunRow.name == name, JobRunRow.key == key)
-        )
-        return found is not None
+        row = self._row(name, key)
+        return row is not None and row.finished_at is not None
+
+    def list(self) -> list[JobState]:
+        rows = self.session.scalars(select(JobRunRow).order_by(JobRunRow.id))
+        return [
+            JobState(
+                r.name,
+                r.key,
+                r.claimed_by,
+                r.claimed_at,
+                r.lease_until,
+                r.finished_at,
+                r.result,
+                r.attempts,
+                r.failures,
+                r.last_error,
+            )
+            for r in rows
+        ]
+
+    def _row(self, name: str, key: str) -> JobRunRow | None:
+        return self.session.scalars(
+            select(JobRunRow)
+            .where(JobRunRow.name == name, JobRunRow.key == key)
+            .execution_options(populate_existing=True)
+        ).one_or_none()
 
 
 class SqlAssignments:

@@ -25,10 +25,14 @@ class ReminderRow(Base):
     subject: Mapped[str] = mapped_column(String(120), default="")
     sent_at: Mapped[datetime | None]
     cancelled: Mapped[bool] = mapped_column(default=False)
+    # Why it was dropped unsent, when it was: "superseded", "late", "after_kickoff".
+    dropped: Mapped[str | None] = mapped_column(String(20))
 
 
 class JobRunRow(Base):
-    """A job that must run once whatever the number of instances: the row is the claim."""
+    """A job that must run once whatever the number of instances. The row is a lease: the
+    claim holds until lease_until; the job is done only once finished_at is set (in the
+    transaction of its work); an expired claim is taken over. Failures are counted."""
 
     __tablename__ = "job_runs"
     __table_args__ = (UniqueConstraint("name", "key", name="uq_job_runs_name_key"),)
@@ -40,6 +44,10 @@ class JobRunRow(Base):
     claimed_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     result: Mapped[str | None] = mapped_column(Text)
+    lease_until: Mapped[datetime | None]  # None (rows from before leases): expired
+    attempts: Mapped[int] = mapped_column(default=1, server_default="1")
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class FitScoreRow(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -187,6 +187,10 @@ class FakeVerifications(_Table):
 
 
 class FakeReminders(_Table):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reasons: dict[int, str | None] = {}
+
     def add(self, reminder: Reminder) -> bool:
         if any(r.key == reminder.key for r in self.rows.values()):
             return False
@@ -197,9 +201,12 @@ class FakeReminders(_Table):
         due = [r for r in self.all() if r.sent_at is None and not r.cancelled and r.due_at <= now]
         return sorted(due, key=lambda r: (r.due_at, r.id))[:limit]
 
-    def mark(self, reminder_id: int, sent_at: datetime | None, cancelled: bool) -> None:
+    def mark(
+        self, reminder_id: int, sent_at: datetime | None, cancelled: bool, reason: str | None = None
+    ) -> None:
         self.rows[reminder_id].sent_at = sent_at
         self.rows[reminder_id].cancelled = cancelled
+        self.reasons[reminder_id] = reason
 
     def forget(self, contact_id: int | None, email: str | None, chat_id: int | None) -> int:
         gone = [
@@ -221,17 +228,20 @@ class FakeJobs:
     def __init__(self) -> None:
         self.runs: dict[tuple[str, str], str | None] = {}
 
-    def claim(self, name: str, key: str, worker: str, now: datetime) -> bool:
+    def claim(self, name: str, key: str, worker: str, now: datetime, lease: timedelta) -> bool:
         if (name, key) in self.runs:
             return False
         self.runs[(name, key)] = None
         return True
 
-    def finish(self, name: str, key: str, now: datetime, result: str) -> None:
+    def finish(self, name: str, key: str, worker: str, now: datetime, result: str) -> None:
         self.runs[(name, key)] = result
 
+    def fail(self, name: str, key: str, worker: str, now: datetime, error: str) -> None:
+        del self.runs[(name, key)]
+
     def done(self, name: str, key: str) -> bool:
-        return (name, key) in self.runs
+        return self.runs.get((name, key)) is not None
 
 
 class FakeAssignments:

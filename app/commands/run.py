@@ -7,6 +7,7 @@ import asyncio
 import click
 
 from app.commands.state import CliState, pass_state
+from app.health import heartbeat
 from app.mailing import imap_components, intake_jobs, sending_jobs
 from app.scheduler import campaign_jobs, scheduler_component
 from app.service import Component, install_signal_handlers, run_service
@@ -26,7 +27,7 @@ def run_command(state: CliState, once: bool) -> None:
     # In this order for --once: read, remind and assign, then send what that produced.
     jobs = [*intake_jobs(app), *campaign_jobs(app), *sending_jobs(app)]
     parts: list[Component] = [
-        scheduler_component(jobs),
+        scheduler_component(jobs, heartbeat(app)),
         *imap_components(app),
         *telegram_components(app),
     ]

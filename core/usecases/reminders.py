@@ -2,7 +2,10 @@
 
 A restart loses none (they are rows), sends none twice (a row is marked in the transaction
 that queues its message, and the message's dedup key is the reminder's key), and one that fell
-while the service was down is sent when it comes back, if it is still true.
+while the service was down is sent when it comes back, if it still makes sense: of several due
+reminders of one kind for one person only the latest goes out (the others are "superseded"),
+one more than `late_after` past its moment is "late", and a kick-off reminder after the
+kick-off is "after_kickoff". Each dropped row keeps its reason.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class ReminderPolicy:
     draft_before_deadline: tuple[timedelta, ...] = (timedelta(days=2),)
     pending_after: timedelta = timedelta(days=1)
     kickoff_before: tuple[timedelta, ...] = (timedelta(days=7), timedelta(days=1))
+    late_after: timedelta = timedelta(hours=24)
 
 
 def plan(uow: UnitOfWork, env: Env, policy: ReminderPolicy) -> int:
@@ -68,17 +72,52 @@ def plan(uow: UnitOfWork, env: Env, policy: ReminderPolicy) -> int:
     return added
 
 
-def sweep(uow: UnitOfWork, env: Env, limit: int = 200) -> tuple[int, int]:
-    """Send the due reminders that are still true and cancel the others: (sent, cancelled)."""
+def sweep(
+    uow: UnitOfWork, env: Env, policy: ReminderPolicy | None = None, limit: int = 200
+) -> tuple[int, int]:
+    """Send the due reminders that still make sense and drop the others: (sent, dropped)."""
+    policy = policy or ReminderPolicy()
     now = env.clock.now()
-    sent = cancelled = 0
-    for reminder in uow.reminders.claim_due(now, limit):
+    sent = dropped = 0
+    due = uow.reminders.claim_due(now, limit)
+    latest: dict[tuple[object, ...], Reminder] = {}
+    for reminder in due:  # claimed oldest first: the last one of each group stays
+        latest[_group(reminder)] = reminder
+    for reminder in due:
         assert reminder.id is not None
-        queued = _send(uow, env, reminder, now)
-        uow.reminders.mark(reminder.id, now if queued else None, cancelled=not queued)
+        reason = _drop_reason(env, policy, reminder, latest[_group(reminder)], now)
+        queued = reason is None and _send(uow, env, reminder, now)
+        uow.reminders.mark(
+            reminder.id, now if queued else None, cancelled=not queued, reason=reason
+        )
         sent += queued
-        cancelled += not queued
-    return sent, cancelled
+        dropped += not queued
+    return sent, dropped
+
+
+def _group(reminder: Reminder) -> tuple[object, ...]:
+    """Reminders that say the same thing to the same person: only the latest is worth it."""
+    return (reminder.kind, reminder.contact_id, reminder.chat_id, reminder.email, reminder.subject)
+
+
+def _drop_reason(
+    env: Env, policy: ReminderPolicy, reminder: Reminder, latest: Reminder, now: datetime
+) -> str | None:
+    if reminder is not latest:
+        return "superseded"
+    if now - reminder.due_at > policy.late_after:
+        return "late"
+    if reminder.kind == "reminder.kickoff":
+        kickoff_at = _kickoff_at(env, reminder)
+        if kickoff_at is not None and kickoff_at <= now:
+            return "after_kickoff"
+    return None
+
+
+def _kickoff_at(env: Env, reminder: Reminder) -> datetime | None:
+    theme_number = reminder.subject.split(":")[1] if ":" in reminder.subject else ""
+    theme = env.themes.get(int(theme_number)) if theme_number.isdigit() else None
+    return theme.kickoff_at if theme else None
 
 
 def _send(uow: UnitOfWork, env: Env, reminder: Reminder, now: datetime) -> bool:

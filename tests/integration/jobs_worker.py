@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from app.bootstrap import bootstrap
@@ -22,3 +23,29 @@ def deadline_in_process(url: str, barrier: Any, when: datetime, worker: str) -> 
         return deadline_job(app, worker)
     finally:
         app.close()
+
+
+def deadline_until_killed(url: str, when: datetime, report_dir: str, inside: Any) -> None:
+    """The deadline job, stopped for good inside its work transaction (after the solve and
+    the report, before the commit): `inside` is set there, and the test kills the process."""
+    import threading
+
+    import app.jobs
+
+    settings = load_settings()
+    settings = settings.model_copy(
+        update={
+            "database": settings.database.model_copy(update={"url": url}),
+            "assignment": settings.assignment.model_copy(update={"report_dir": Path(report_dir)}),
+        }
+    )
+    application = bootstrap(settings, clock=FixedClock(when))
+    write_report = app.jobs.write_report
+
+    def write_then_hang(*args: Any, **kwargs: Any) -> None:
+        write_report(*args, **kwargs)
+        inside.set()
+        threading.Event().wait()  # until kill -9
+
+    app.jobs.write_report = write_then_hang
+    deadline_job(application, "killed-worker")

@@ -241,7 +241,7 @@ def test_malformed_html_never_raises() -> None:
 # --- size -------------------------------------------------------------------------------
 
 
-def test_an_oversized_message_still_decodes_and_reports_its_size() -> None:
+def test_an_oversized_message_is_read_for_its_headers_only_and_reports_its_size() -> None:
     msg = EmailMessage()
     msg["From"] = "An Peeters <an.peeters@gent.example.be>"
     msg["To"] = "intake@vlaio.test"
@@ -252,8 +252,9 @@ def test_an_oversized_message_still_decodes_and_reports_its_size() -> None:
     raw = msg.as_bytes()
     mail = decode_message(raw)
     assert mail.raw_size == len(raw) > 10 * 1024 * 1024
-    assert mail.body == "Gemeente: Gent\nVoorkeuren: 9, 11, 3"
-    assert [a.filename for a in mail.attachments] == ["plan.pdf"]
+    assert (mail.limited, mail.message_id) == ("too_large", "<big.1@gent.example.be>")
+    assert mail.from_address == "an.peeters@gent.example.be", "the sender can be told why"
+    assert mail.body == "" and mail.attachments == (), "the body is never parsed"
     assert base64.b64encode(b"\x00" * 12).decode() not in mail.body
 
 
@@ -317,3 +318,4 @@ def test_a_message_nested_thousands_of_parts_deep_is_kept_with_its_sender() -> N
     raw += "".join(f"--b{i}--\n" for i in range(depth, -1, -1))
     mail = decode_message(raw.encode())
     assert (mail.message_id, mail.from_address) == ("<deep@x>", "jan@brugge.example.be")
+    assert mail.limited == "too_many_multiparts"

@@ -59,7 +59,8 @@ def test_a_reminder_that_fell_while_down_is_sent_when_back_if_still_true(
         },
         Identity(Channel.EMAIL, email="jo@antwerpen.be", email_trusted=True),
     )
-    clock.set(env.campaign.deadline - timedelta(days=3))  # the 7-day moment passed while down
+    # The 7-day moment passed while the service was down for a few hours.
+    clock.set(env.campaign.deadline - timedelta(days=7) + timedelta(hours=3))
     sent, cancelled = sweep(uow, env)
     assert (sent, cancelled) == (1, 1), "Antwerpen registered meanwhile: its reminder is dropped"
     reminders = [m for m in uow.outbox.all() if m.kind == "reminder.invited"]
