@@ -106,6 +106,7 @@ def solve(instance: Instance, clock: Callable[[], float] = time.perf_counter) ->
     objective = {
         "assigned": len(assignments),
         "unassigned": len(unassigned),
+        "outside_list": profile[-1],
         "sum_of_ranks": sum((r + 1) * n for r, n in enumerate(profile)),
         "score": score,
     }
