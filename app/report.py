@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.export import write_csv, write_xlsx
+from core.assignment import wording
 from core.campaign import Env
 from core.clock import format_local
 from core.model import AssignmentRun
@@ -23,28 +24,7 @@ RULE = (
 
 
 def why_not(env: Env, item: dict[str, Any]) -> str:
-    theme = f"thema {item['theme']} ({item['rank']}e keuze)"
-    code = item["code"]
-    if code == "full":
-        return (
-            f"{theme}: volzet, {item.get('groups', '?')} groep(en) van hoogstens "
-            f"{item.get('max_size', '?')}, met {item.get('better', 0)} gemeente(n) die het hoger "
-            f"rangschikten en {item.get('same', 0)} even hoog"
-        )
-    if code == "not_opened":
-        chose, minimum = item.get("chosen_by", "?"), item.get("min_size", "?")
-        return f"{theme}: niet gestart, slechts {chose} kozen het, minder dan het minimum {minimum}"
-    if code == "excluded":
-        return f"{theme}: door VLAIO uitgesloten"
-    if code == "pinned":
-        return f"{theme}: VLAIO heeft deze gemeente vastgezet op een ander thema"
-    if code == "size_gap":
-        return f"{theme}: met dit aantal bleven de groepen niet binnen hun grenzen"
-    if code == "stability":
-        return f"{theme}: de gepubliceerde toewijzing blijft behouden waar dat kan"
-    if code == "current_minimum":
-        return f"{theme}: de groep zou onder het minimum zakken"
-    return f"{theme}: {code}"
+    return wording.why_not(item, "nl")
 
 
 def _bars(

@@ -226,7 +226,7 @@ def solution_to_dict(solution: Solution) -> dict[str, Any]:
                 "pinned": e.pinned,
                 "kept_from_previous": e.kept_from_previous,
                 "why_not": [
-                    {"theme": w.theme, "rank": w.rank, "code": w.code, **w.details}
+                    {**w.details, "theme": w.theme, "rank": w.rank, "code": w.code}
                     for w in e.why_not
                 ],
             }

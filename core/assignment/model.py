@@ -167,7 +167,7 @@ class WhyNot:
     theme: int
     rank: int
     code: str
-    details: Mapping[str, int | bool | dict[str, int]]
+    details: Mapping[str, int | bool | dict[str, int] | list[int] | None]
 
 
 @dataclass(frozen=True, slots=True)

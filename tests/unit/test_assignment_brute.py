@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import core.assignment.flow as flow
 from core.assignment import Instance, Participant, Solution, Theme, solve
+from tests.unit.test_assignment_explain import assert_consistent
 
 
 @pytest.fixture(params=[None, 1], ids=["packed-stages", "one-level-per-stage"])
@@ -142,6 +143,7 @@ def assert_matches_brute_force(inst: Instance) -> None:
     assert sol.status == "optimal"
     choice = check_valid(inst, sol)
     assert rule_key(inst, choice) == best
+    assert_consistent(inst, sol)
 
 
 @settings(
