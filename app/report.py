@@ -8,6 +8,7 @@ temporary file in the same folder and a rename, so a reader never sees half a re
 
 from __future__ import annotations
 
+import base64
 import os
 import tempfile
 from collections.abc import Callable
@@ -48,6 +49,28 @@ def write_report(
         _atomic(base.with_suffix(".xlsx"), lambda p: write_xlsx(p, header, rows)),
     ]
     return written
+
+
+def attachments(
+    env: Env, run: AssignmentRun, demand: dict[int, int], language: str = "nl"
+) -> list[dict[str, str]]:
+    """The report as e-mail attachments (PDF and XLSX, base64 in the outbox row's params): the
+    staff e-mail at the deadline carries the report itself, never a path on the server."""
+    with tempfile.TemporaryDirectory(prefix="leertraject-report-") as folder:
+        files = write_report(env, run, demand, Path(folder), language)
+        wanted = {".pdf": "application/pdf", ".xlsx": XLSX}
+        return [
+            {
+                "filename": f"{f.stem}-run-{run.id}{f.suffix}",
+                "content_type": wanted[f.suffix],
+                "data": base64.b64encode(f.read_bytes()).decode("ascii"),
+            }
+            for f in files
+            if f.suffix in wanted
+        ]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
