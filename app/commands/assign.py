@@ -38,6 +38,13 @@ from core.text import csv_delimiter
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the report.",
 )
+@click.option(
+    "--language",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of the report.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def assign_group(ctx: click.Context, /, **kwargs: Any) -> None:
@@ -77,7 +84,8 @@ def assign_group(ctx: click.Context, /, **kwargs: Any) -> None:
     run = publication.load_run(app, summary["run"])
     with app.uow() as uow:
         demand = theme_demand(uow, app)
-    summary["report"] = [str(f) for f in write_report(app.env, run, demand, folder)]
+    files = write_report(app.env, run, demand, folder, kwargs["language"])
+    summary["report"] = [str(f) for f in files]
     if kwargs["as_json"]:
         emit_json(summary)
         return

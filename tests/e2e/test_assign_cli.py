@@ -130,6 +130,12 @@ def test_decisions_then_publication_with_every_guard(cli: Any, tmp_path: Path) -
 def test_publishing_before_the_deadline_needs_saying_so_and_closes_registration(
     cli: Any,
 ) -> None:
-    done = json.loads(cli("assign", "--publish", "--before-deadline", "--yes", "--json").stdout)
+    done = json.loads(
+        cli(
+            "assign", "--publish", "--before-deadline", "--yes", "--language", "en", "--json"
+        ).stdout
+    )
     assert done["published"] is True
+    assert [Path(f).name for f in done["report"]][:2] == ["assignment.html", "assignment.pdf"]
+    assert 'lang="en"' in Path(done["report"][0]).read_text(encoding="utf-8")
     assert len(confirmations(cli)) == len(REGISTRATIONS)
