@@ -43,6 +43,7 @@ class Outcome:
 
     profile: tuple[int, ...]
     unassigned: int
+    proven: bool = True  # False: a time limit stopped the search for it
 
 
 def _no_opening(theme: int) -> Outcome | None:
@@ -159,6 +160,8 @@ class Explainer:
             return details
         now = self.outcome  # None: not checked (a time-limited answer)
         opened = self.if_opened(theme) if now else None  # None: it cannot open
+        if opened is not None and not opened.proven:
+            now = opened = None
         details["profile"] = list(now.profile) if now else None
         details["unassigned"] = now.unassigned if now else None
         details["profile_if_opened"] = list(opened.profile) if opened else None

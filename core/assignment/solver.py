@@ -106,8 +106,11 @@ def solve(instance: Instance, clock: Callable[[], float] = time.perf_counter) ->
             index = classes.theme_ids.index(theme_id)
             lower = [0] * len(rules)
             lower[index] = max(rules[index].min_size, 1)
-            forced = search(classes, levels, maxima, rules, clock, None, lower)
-            opened[theme_id] = _outcome(classes, forced.best, profile_len)
+            forced = search(classes, levels, maxima, rules, clock, deadline, lower)
+            found_open = _outcome(classes, forced.best, profile_len)
+            if found_open is not None and forced.status != "optimal":
+                found_open = Outcome(found_open.profile, found_open.unassigned, proven=False)
+            opened[theme_id] = found_open
         return opened[theme_id]
 
     explainer = Explainer(
