@@ -1,14 +1,27 @@
-"""The assignment's settings and inputs as the app reads them, shared by the CLI and the jobs."""
+"""The assignment as the app runs it, shared by the CLI and the jobs: its settings, its
+inputs, and the order of work that keeps the database free while the solver runs.
+
+No long work inside a transaction (issue 10): read a snapshot of the inputs in one short
+transaction, solve outside any transaction (up to `time_limit_seconds`), then store the run
+(and, when publishing, its outbox rows) in one short transaction that first checks the inputs
+did not change meanwhile. Report files are written after the commit (app/report.py writes
+each atomically), so a failed commit leaves no report of a run that does not exist.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from app.bootstrap import App
-from core.model import Status
+from core.assignment import input_hash
+from core.model import Actor, AssignmentRun, Status
 from core.ports import UnitOfWork
 from core.stats import demand
-from core.usecases.assign import AssignOptions
+from core.usecases.assign import AssignOptions, build_instance, compute, record
+
+
+class InputsChanged(ValueError):
+    """Registrations or staff decisions changed while the solver ran."""
 
 
 def assign_options(app: App) -> AssignOptions:
@@ -27,3 +40,27 @@ def theme_demand(uow: UnitOfWork, app: App) -> dict[int, int]:
     registrations = uow.registrations.list(Status.SUBMITTED)
     rows = demand(registrations, app.env.themes, app.env.campaign.max_preferences)
     return {row.number: row.total for row in rows}
+
+
+def current_hash(uow: UnitOfWork, app: App) -> str:
+    """The input hash a run computed now would carry."""
+    return input_hash(build_instance(uow, app.env, assign_options(app)))
+
+
+def compute_and_record(app: App, actor: Actor) -> AssignmentRun:
+    """Snapshot, solve outside any transaction, store the run in one short transaction."""
+    options = assign_options(app)
+    with app.uow() as uow:
+        instance = build_instance(uow, app.env, options)
+    computed = compute(app.env, instance, actor)
+
+    def store(uow: UnitOfWork) -> AssignmentRun:
+        if current_hash(uow, app) != computed.run.input_hash:
+            raise InputsChanged(
+                "Inschrijvingen of beslissingen veranderden tijdens de berekening; "
+                "voer de opdracht opnieuw uit."
+            )
+        record(uow, computed.run, actor)
+        return computed.run
+
+    return app.transaction(store)

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from app.assigning import assign_options, theme_demand
 from app.bootstrap import App
-from app.report import write_report
+from app.report import attachments, write_report
 from core.model import Actor, Channel
 from core.notify import tell_address
 from core.ports import UnitOfWork
@@ -112,7 +112,7 @@ def deadline_job(app: App, worker: str) -> int | None:
                 "assigned": len(run.result["assignments"]),
                 "participants": len(run.result["assignments"]) + len(run.result["unassigned"]),
                 "profile": run.result["profile"],
-                "report_dir": str(folder),
+                "attachments": attachments(app.env, run, theme_demand(uow, app)),
                 "input_hash": run.input_hash,
             }
             staff = app.settings.assignment.staff_email

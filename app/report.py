@@ -1,216 +1,131 @@
-"""The assignment report staff publish and defend: Markdown, HTML with charts, CSV and XLSX."""
+"""The assignment report staff publish and defend, in Dutch or English: an HTML document and
+its PDF (app/report_document.py), Markdown for e-mail (app/report_markdown.py), and the
+table as CSV and XLSX. All of it renders one view (app/report_view.py).
+
+Files are written only after the run is committed (app/assigning.py), each through a
+temporary file in the same folder and a rename, so a reader never sees half a report.
+"""
 
 from __future__ import annotations
 
-import html
-from collections import Counter
+import base64
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from app.export import write_csv, write_xlsx
+from app.report_document import render_html, render_pdf
+from app.report_markdown import render_markdown
+from app.report_view import build_view
+from core.assignment import wording
 from core.campaign import Env
-from core.clock import format_local
+from core.i18n import t
 from core.model import AssignmentRun
 
-RULE = (
-    "De toewijzing volgt een vaste, openbare regel, in deze volgorde: (1) zoveel mogelijk "
-    "gemeenten krijgen een thema; (2) zoveel mogelijk eerste keuzes, dan zoveel mogelijk "
-    "tweede keuzes, enzovoort (een thema buiten iemands lijst telt na de laatste keuze); "
-    "(3) de hoogste totale inhoudelijke score die VLAIO toekende; (4) bij volledige "
-    "gelijkheid beslist een vaste trekking uit de seed, onafhankelijk van de volgorde van "
-    "de inschrijvingen. Elke groep telt tussen het minimum en maximum van het thema."
-)
-
-
-def why_not(env: Env, item: dict[str, Any]) -> str:
-    theme = f"thema {item['theme']} ({item['rank']}e keuze)"
-    code = item["code"]
-    if code == "full":
-        return (
-            f"{theme}: volzet, {item.get('groups', '?')} groep(en) van hoogstens "
-            f"{item.get('max_size', '?')}, met {item.get('better', 0)} gemeente(n) die het hoger "
-            f"rangschikten en {item.get('same', 0)} even hoog"
-        )
-    if code == "not_opened":
-        chose, minimum = item.get("chosen_by", "?"), item.get("min_size", "?")
-        return f"{theme}: niet gestart, slechts {chose} kozen het, minder dan het minimum {minimum}"
-    if code == "excluded":
-        return f"{theme}: door VLAIO uitgesloten"
-    if code == "pinned":
-        return f"{theme}: VLAIO heeft deze gemeente vastgezet op een ander thema"
-    if code == "size_gap":
-        return f"{theme}: met dit aantal bleven de groepen niet binnen hun grenzen"
-    if code == "stability":
-        return f"{theme}: de gepubliceerde toewijzing blijft behouden waar dat kan"
-    if code == "current_minimum":
-        return f"{theme}: de groep zou onder het minimum zakken"
-    return f"{theme}: {code}"
-
-
-def _bars(
-    title: str,
-    rows: list[tuple[str, list[tuple[int, str]]]],
-    width: int = 640,
-    row_height: int = 22,
-) -> str:
-    """A horizontal bar chart in plain SVG: readable in any mail client or browser."""
-    peak = max([v for _, values in rows for v, _ in values] or [1]) or 1
-    height = 28 + row_height * len(rows)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="{html.escape(title)}">',
-        f'<text x="0" y="16" font-size="14" font-weight="bold">{html.escape(title)}</text>',
-    ]
-    for i, (label, values) in enumerate(rows):
-        y = 28 + row_height * i
-        thickness = (row_height - 4) // len(values)
-        parts.append(f'<text x="0" y="{y + 14}" font-size="12">{html.escape(label)}</text>')
-        for j, (value, colour) in enumerate(values):
-            bar = int((width - 220) * value / peak)
-            parts.append(
-                f'<rect x="110" y="{y + 2 + j * thickness}" width="{bar}" '
-                f'height="{thickness - 1}" fill="{colour}"/>'
-            )
-            parts.append(
-                f'<text x="{114 + bar}" y="{y + thickness + j * thickness}" '
-                f'font-size="10">{value}</text>'
-            )
-    parts.append("</svg>")
-    return "".join(parts)
+BASENAME = {"nl": "toewijzing", "en": "assignment"}
 
 
 def write_report(
-    env: Env, run: AssignmentRun, demand: dict[int, int], directory: Path
+    env: Env, run: AssignmentRun, demand: dict[int, int], directory: Path, language: str = "nl"
 ) -> list[Path]:
+    """Write the report's files into `directory`; returns them, the HTML page first."""
+    assert run.id is not None
+    lang = "en" if language == "en" else "nl"
     directory.mkdir(parents=True, exist_ok=True)
+    view = build_view(env, run, demand, lang)
+    page = render_html(view, run.id)
+    base = directory / BASENAME[lang]
+    header, rows = table(env, run, lang)
+    written = [
+        _atomic(base.with_suffix(".html"), lambda p: p.write_text(page, encoding="utf-8")),
+        _atomic(base.with_suffix(".pdf"), lambda p: p.write_bytes(render_pdf(page))),
+        _atomic(
+            base.with_suffix(".md"),
+            lambda p: p.write_text(render_markdown(view, run.id or 0), encoding="utf-8"),
+        ),
+        _atomic(base.with_suffix(".csv"), lambda p: write_csv(p, header, rows)),
+        _atomic(base.with_suffix(".xlsx"), lambda p: write_xlsx(p, header, rows)),
+    ]
+    return written
+
+
+def attachments(
+    env: Env, run: AssignmentRun, demand: dict[int, int], language: str = "nl"
+) -> list[dict[str, str]]:
+    """The report as e-mail attachments (PDF and XLSX, base64 in the outbox row's params): the
+    staff e-mail at the deadline carries the report itself, never a path on the server."""
+    with tempfile.TemporaryDirectory(prefix="leertraject-report-") as folder:
+        files = write_report(env, run, demand, Path(folder), language)
+        wanted = {".pdf": "application/pdf", ".xlsx": XLSX}
+        return [
+            {
+                "filename": f"{f.stem}-run-{run.id}{f.suffix}",
+                "content_type": wanted[f.suffix],
+                "data": base64.b64encode(f.read_bytes()).decode("ascii"),
+            }
+            for f in files
+            if f.suffix in wanted
+        ]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def table(env: Env, run: AssignmentRun, lang: str) -> tuple[list[str], list[list[Any]]]:
+    """One row per municipality: where it was placed and why not higher."""
     result = run.result
     name = env.municipality_name
-    profile = result["profile"]
-    labels = [f"{n}e keuze" for n in range(1, len(profile))] + ["buiten de lijst"]
-    groups: dict[tuple[int, str], list[str]] = {}
-    for a in result["assignments"]:
-        groups.setdefault((a["theme"], a["group"]), []).append(name(a["participant"]))
-    sizes = Counter(a["theme"] for a in result["assignments"])
-    lines = [
-        f"# Toewijzing collectieve leertrajecten – run {run.id}",
-        "",
-        f"- Status van de oplossing: **{result['status']}**"
-        + (f" (gap: {result['gap']})" if result.get("gap") else ""),
-        f"- Berekend: {format_local(run.created_at)} door {run.created_by}, "
-        f"in {result['seconds']} s",
-        f"- Seed: {run.seed}; doel: {result.get('objective_rule', 'rank-maximal')}; "
-        f"invoer-hash: `{run.input_hash}`",
-        f"- Geplaatst: {len(result['assignments'])}, niet geplaatst: {len(result['unassigned'])}",
-        "",
-        "## De regel",
-        "",
-        RULE,
-        "",
-        "## Profiel",
-        "",
-        "| keuze | gemeenten |",
-        "|---|---|",
-        *[f"| {label} | {count} |" for label, count in zip(labels, profile, strict=True)],
-        "",
-        "## Vraag en capaciteit per thema",
-        "",
-        "| thema | titel | gekozen (ergens in de lijst) | geplaatst | capaciteit |",
-        "|---|---|---|---|---|",
+    header = [
+        t("report.table.reference", lang),
+        t("report.groups.municipality", lang),
+        t("report.themes.theme", lang),
+        t("report.table.group", lang),
+        t("report.groups.choice", lang),
+        t("report.table.why", lang),
     ]
-    for t in env.themes:
-        lines.append(
-            f"| {t.number} | {t.title_nl} | {demand.get(t.number, 0)} | {sizes.get(t.number, 0)} "
-            f"| {t.max_groups} × {t.min_size}-{t.max_size} |"
-        )
-    lines += ["", "## Groepen", ""]
-    for (theme, group), members in sorted(groups.items()):
-        lines.append(f"### Thema {theme} – groep {group} ({len(members)})")
-        lines.append("")
-        lines += [f"- {m}" for m in sorted(members)]
-        lines.append("")
-    lines += ["## Niet geplaatst", ""]
-    lines += [f"- {name(u['participant'])}: {u['reason']}" for u in result["unassigned"]] or [
-        "(niemand)"
-    ]
-    lines += ["", "## Waarom deze toewijzing", ""]
-    for e in result.get("explanations", []):
-        reasons = "; ".join(why_not(env, w) for w in e["why_not"])
-        got = (
-            f"thema {e['theme']} ({e['rank']}e keuze)"
-            if e["theme"] and e["rank"]
-            else (f"thema {e['theme']} (buiten de lijst)" if e["theme"] else "geen thema")
-        )
-        extra = " – vastgezet door VLAIO" if e.get("pinned") else ""
-        lines.append(
-            f"- **{name(e['participant'])}**: {got}{extra}"
-            + (f". Niet hoger: {reasons}" if reasons else "")
-        )
-    markdown = "\n".join(lines) + "\n"
-    md_path = directory / "toewijzing.md"
-    md_path.write_text(markdown, encoding="utf-8")
-
-    charts = _bars(
-        "Profiel: hoeveel gemeenten kregen hun hoeveelste keuze",
-        [(label, [(count, "#2b6cb0")]) for label, count in zip(labels, profile, strict=True)],
-    )
-    charts += _bars(
-        "Per thema: vraag (grijs), capaciteit (groen) en geplaatst (blauw)",
-        [
-            (
-                f"thema {t.number}",
-                [
-                    (demand.get(t.number, 0), "#a0aec0"),
-                    (t.max_groups * t.max_size, "#68d391"),
-                    (sizes.get(t.number, 0), "#2b6cb0"),
-                ],
-            )
-            for t in env.themes
-        ],
-        row_height=30,
-    )
-    body = "".join(
-        f"<p>{html.escape(line)}</p>"
-        if line and not line.startswith(("|", "#", "-"))
-        else f"<pre>{html.escape(line)}</pre>"
-        if line.startswith("|")
-        else f"<h3>{html.escape(line.lstrip('# '))}</h3>"
-        if line.startswith("#")
-        else f"<li>{html.escape(line[2:])}</li>"
-        if line.startswith("- ")
-        else ""
-        for line in lines
-    )
-    html_path = directory / "toewijzing.html"
-    html_path.write_text(
-        '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
-        f"<title>Toewijzing run {run.id}</title></head>"
-        f'<body style="font-family: Arial, sans-serif; max-width: 900px">{charts}{body}'
-        "</body></html>\n",
-        encoding="utf-8",
-    )
-
-    header = ["NIS-code", "Gemeente", "Thema", "Groep", "Keuze", "Waarom niet hoger"]
     explanations = {e["participant"]: e for e in result.get("explanations", [])}
+
+    def why(participant: str) -> str:
+        entries = explanations.get(participant, {}).get("why_not", [])
+        return "; ".join(wording.why_not(w, lang) for w in entries)
+
     rows: list[list[Any]] = [
         [
             a["participant"],
             name(a["participant"]),
             a["theme"],
             a["group"],
-            a["rank"] or "buiten de lijst",
-            "; ".join(
-                why_not(env, w) for w in explanations.get(a["participant"], {}).get("why_not", [])
-            ),
+            wording.choice(a["theme"], a["rank"], lang),
+            why(a["participant"]),
         ]
         for a in sorted(
             result["assignments"], key=lambda a: (a["theme"], a["group"], name(a["participant"]))
         )
     ]
     rows += [
-        [u["participant"], name(u["participant"]), "", "", "niet geplaatst", u["reason"]]
+        [
+            u["participant"],
+            name(u["participant"]),
+            "",
+            "",
+            t("report.table.not_placed", lang),
+            wording.unassigned(u["reason"], lang) + "; " + why(u["participant"]),
+        ]
         for u in result["unassigned"]
     ]
-    csv_path, xlsx_path = directory / "toewijzing.csv", directory / "toewijzing.xlsx"
-    write_csv(csv_path, header, rows)
-    write_xlsx(xlsx_path, header, rows)
-    return [md_path, html_path, csv_path, xlsx_path]
+    return header, rows

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 
 from core.clock import Clock
 from core.municipalities import MunicipalityDirectory
+from core.ports import UnitOfWork
 from core.themes import ThemeCatalog
-from core.validators import Context
+from core.validators import Context, ValidationError
 
 
 @dataclass(frozen=True)
@@ -45,3 +46,11 @@ class Env:
     def municipality_name(self, refnis: str) -> str:
         found = self.municipalities.get(refnis)
         return found.name if found else refnis
+
+
+def closed_by_publication(uow: UnitOfWork) -> ValidationError | None:
+    """Once an assignment is published, registration is closed for everyone but staff, also
+    when staff published before the deadline (`assign --publish --before-deadline`)."""
+    if uow.assignments.published_run() is None:
+        return None
+    return ValidationError("registration.closed", "deadline")

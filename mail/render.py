@@ -9,6 +9,7 @@ share with the chat)."""
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -96,6 +97,14 @@ class Renderer:
             language=language, subject=subject, blocks=_blocks(text_with_placeholder, template_text)
         )
         email.add_alternative(html, subtype="html")
+        for attached in message.params.get("attachments", []):  # e.g. the staff report
+            maintype, subtype = str(attached["content_type"]).split("/", 1)
+            email.add_attachment(
+                base64.b64decode(attached["data"]),
+                maintype=maintype,
+                subtype=subtype,
+                filename=str(attached["filename"]),
+            )
         if message.kind == "assignment.confirmed":
             invitation = kickoff_ics(
                 message.params, self.sender.address, self.sender.domain, language

@@ -3,6 +3,8 @@
 #   - Dovecot (IMAP + LMTP) and OpenSMTPD, started per test session by tests/mailserver.py
 #     (openssl makes Dovecot's test certificate; unshare/nsenter come with util-linux)
 #   - PostgreSQL on 127.0.0.1:5432
+#   - Chromium (the report test opens the HTML report in it headless) and the Pango libraries
+#     WeasyPrint renders the report's PDF with
 # Idempotent and non-interactive; run as root (CI runs it on a fresh Debian machine).
 set -eu
 
@@ -14,7 +16,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 missing=""
-for pkg in dovecot-imapd dovecot-lmtpd opensmtpd openssl; do
+for pkg in dovecot-imapd dovecot-lmtpd opensmtpd openssl chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
         missing="$missing $pkg"
     fi
@@ -39,7 +41,7 @@ if [ -n "$missing" ]; then
         $SUDO rm -f "$policy"
     fi
 else
-    echo "install-test-services: dovecot, opensmtpd and openssl already installed"
+    echo "install-test-services: dovecot, opensmtpd, openssl and chromium already installed"
 fi
 
 # Debian's opensmtpd does not ship its spool: smtpd creates it on its first start, which

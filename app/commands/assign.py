@@ -9,15 +9,15 @@ from typing import Any
 
 import click
 
-from app.assigning import assign_options, theme_demand
+from app.assigning import compute_and_record, theme_demand
 from app.bootstrap import App
+from app.commands import publication
 from app.commands.output import emit_json, emit_table
 from app.commands.state import CliState, pass_state, staff_actor
 from app.report import write_report
 from core.audit import log_action
 from core.ports import UnitOfWork
 from core.text import csv_delimiter
-from core.usecases.assign import dry_run, publish
 
 
 @click.group("assign", invoke_without_command=True)
@@ -27,70 +27,69 @@ from core.usecases.assign import dry_run, publish
 )
 @click.option("--run", "run_id", type=int, help="With --publish: the dry run to publish.")
 @click.option(
+    "--before-deadline",
+    is_flag=True,
+    help="With --publish: publish although the deadline is ahead.",
+)
+@click.option("--yes", is_flag=True, help="With --publish: do not ask (for scripts).")
+@click.option(
     "--report",
     "report_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the report.",
+)
+@click.option(
+    "--language",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of the report.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def assign_group(ctx: click.Context, /, **kwargs: Any) -> None:
     """Assign every submitted municipality to one theme group (see docs/assignment.md).
 
-    `--dry-run --report DIR` writes the report (Markdown, HTML, CSV, XLSX) without publishing;
-    `--publish` stores the assignment and queues the confirmations with calendar invitations.
+    `--dry-run --report DIR` computes and writes the report (HTML, PDF, Markdown, CSV, XLSX)
+    without publishing. `--publish --run N` publishes that dry run; without `--run` a fresh
+    run is computed. Either way the run and who would move are shown and confirmed first
+    (`--yes` for scripts). Publishing closes registration and queues the confirmations.
     """
     if ctx.invoked_subcommand is not None:
         return
-    state: CliState = ctx.obj
-    do_publish, run_id, report_dir, as_json = (
-        kwargs["do_publish"],
-        kwargs["run_id"],
-        kwargs["report_dir"],
-        kwargs["as_json"],
-    )
-    if not (kwargs.get("dry_run") or do_publish):
+    dry, do_publish = kwargs["dry_run"], kwargs["do_publish"]
+    if dry and do_publish:
+        raise click.UsageError("--dry-run en --publish sluiten elkaar uit.")
+    if not (dry or do_publish):
         raise click.UsageError("Geef --dry-run of --publish.")
+    if kwargs["run_id"] is not None and not do_publish:
+        raise click.UsageError("--run hoort bij --publish.")
+    state: CliState = ctx.obj
     app = state.app()
-    actor = staff_actor()
-    chosen = assign_options(app)
-
-    def work(uow: UnitOfWork) -> dict[str, Any]:
-        if run_id is not None:
-            run = uow.assignments.get_run(run_id)
-            if run is None:
-                raise click.ClickException(f"Er is geen run {run_id}.")
-        else:
-            run = dry_run(uow, app.env, chosen, actor).run
-        told = publish(uow, app.env, run, actor, chosen) if do_publish else None
-        folder = (
-            report_dir or app.settings.path(app.settings.assignment.report_dir) / f"run-{run.id}"
+    if do_publish and not app.env.deadline_passed() and not kwargs["before_deadline"]:
+        raise click.ClickException(
+            "De deadline is nog niet voorbij; geef --before-deadline om toch te publiceren."
         )
-        files = write_report(app.env, run, theme_demand(uow, app), folder)
-        return {
-            "run": run.id,
-            "status": run.status,
-            "published": do_publish,
-            "messages": told,
-            "profile": run.result["profile"],
-            "assigned": len(run.result["assignments"]),
-            "unassigned": len(run.result["unassigned"]),
-            "seconds": run.result["seconds"],
-            "input_hash": run.input_hash,
-            "report": [str(f) for f in files],
-        }
-
+    actor = staff_actor()
     try:
-        summary = app.transaction(work)
+        if do_publish:
+            summary = publication.publish_run(app, actor, kwargs["run_id"], kwargs["yes"])
+        else:
+            summary = publication.summary(compute_and_record(app, actor), None)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    if as_json:
+    folder = kwargs["report_dir"] or app.settings.path(app.settings.assignment.report_dir) / (
+        f"run-{summary['run']}"
+    )
+    run = publication.load_run(app, summary["run"])
+    with app.uow() as uow:
+        demand = theme_demand(uow, app)
+    files = write_report(app.env, run, demand, folder, kwargs["language"])
+    summary["report"] = [str(f) for f in files]
+    if kwargs["as_json"]:
         emit_json(summary)
         return
-    click.echo(
-        f"Run {summary['run']}: {summary['status']}, {summary['assigned']} geplaatst, "
-        f"{summary['unassigned']} niet, profiel {summary['profile']}, {summary['seconds']} s."
-    )
+    click.echo(publication.describe(app, summary))
     if do_publish:
         click.echo(f"Gepubliceerd; {summary['messages']} bericht(en) klaargezet.")
     click.echo("Rapport: " + ", ".join(summary["report"]))

@@ -5,14 +5,20 @@ For every theme a participant ranked above the one it got, exactly one code:
 - `excluded`: staff excluded the theme for this participant.
 - `pinned`: staff pinned the participant to its theme.
 - `not_opened`: the theme has no group; `chosen_by` participants listed it (and could take
-  it), `too_few` tells whether that is below `min_size`.
+  it), `too_few` tells whether that is below `min_size` (or no group is planned). When enough
+  chose it, `profile` and `profile_if_opened` (with `unassigned` and `unassigned_if_opened`)
+  show what opening it would cost: the best answer with the theme open, side by side with
+  this one (`profile` None: not checked, a time-limited answer; `profile_if_opened` None: the
+  theme cannot open with staff's pins).
 - `full`: all `max_groups` groups hold `max_size`; the members are counted by how they
-  ranked the theme compared with this participant (`better`, `same`, `worse`) and `pinned`.
+  ranked the theme compared with this participant (`better`, `same`, `worse`), `pinned`,
+  and `by_rank` (rank as text, "outside" for an unlisted theme -> members).
 - `size_gap`: the groups have room, but one more member makes a total that cannot be split
   into valid groups (`next_valid` is the next total that can).
 - `stability`: the participant keeps its previously published theme; moving it would move a
   published participant, which the rule puts before better ranks.
-- `current_minimum`: leaving would drop the participant's current theme below a valid total.
+- `current_minimum`: leaving would drop the participant's current theme (`current_theme`)
+  below a valid total.
 - `no_proof`: none of the above; only possible when the answer is not proven optimal.
 
 These are complete for a proven optimum: if none held, moving this one participant up would
@@ -22,12 +28,26 @@ give a valid assignment that is better on the published rule, contradicting opti
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from core.assignment.model import Explanation, Instance, Participant, WhyNot
 from core.assignment.sizes import SizeRule
 
-Details = dict[str, int | bool | dict[str, int]]
+Details = dict[str, int | bool | dict[str, int] | list[int] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """An answer's profile (placed per rank, unlisted last) and how many were not placed."""
+
+    profile: tuple[int, ...]
+    unassigned: int
+    proven: bool = True  # False: a time limit stopped the search for it
+
+
+def _no_opening(theme: int) -> Outcome | None:
+    return None
 
 
 class Explainer:
@@ -37,8 +57,12 @@ class Explainer:
         theme_of: Mapping[str, int | None],
         rules: Mapping[int, SizeRule],
         max_groups: Mapping[int, int],
+        outcome: Outcome | None = None,
+        if_opened: Callable[[int], Outcome | None] = _no_opening,
     ) -> None:
         self.instance = instance
+        self.outcome = outcome
+        self.if_opened = if_opened
         self.theme_of = theme_of
         self.rules = rules
         self.max_groups = max_groups
@@ -47,7 +71,7 @@ class Explainer:
         self.pinned: Counter[int] = Counter()
         self.chosen_by: Counter[int] = Counter()
         self.first_by: Counter[int] = Counter()
-        unranked = instance.max_list_length + 1
+        self.unranked = unranked = instance.max_list_length + 1
         for p in instance.participants:
             for i, t in enumerate(p.preferences):
                 if t not in p.exclude and p.pin in (None, t):
@@ -88,14 +112,7 @@ class Explainer:
         if person.pin is not None:
             return "pinned", {"pin": person.pin}
         if total == 0:
-            chosen = self.chosen_by[theme]
-            return "not_opened", {
-                "chosen_by": chosen,
-                "first_choice_by": self.first_by[theme],
-                "min_size": rule.min_size,
-                "max_groups": self.max_groups[theme],
-                "too_few": chosen < max(rule.min_size, 1) or self.max_groups[theme] == 0,
-            }
+            return "not_opened", self._not_opened(theme, rule)
         groups = rule.groups_for(total)
         if total >= rule.capacity:
             counts = self.rank_counts[theme]
@@ -106,6 +123,10 @@ class Explainer:
                 "same": counts[rank],
                 "worse": sum(n for r, n in counts.items() if r > rank),
                 "pinned": self.pinned[theme],
+                "by_rank": {
+                    ("outside" if r == self.unranked else str(r)): n
+                    for r, n in sorted(counts.items())
+                },
             }
         if not rule.valid(total + 1):
             return "size_gap", {
@@ -119,8 +140,30 @@ class Explainer:
             return "stability", {"previous": got}
         if got is not None and not self.rules[got].valid(self.totals[got] - 1):
             return "current_minimum", {
-                "theme": got,
+                "current_theme": got,
                 "total": self.totals[got],
                 "min_size": self.rules[got].min_size,
             }
         return "no_proof", {}
+
+    def _not_opened(self, theme: int, rule: SizeRule) -> Details:
+        chosen = self.chosen_by[theme]
+        too_few = chosen < max(rule.min_size, 1) or self.max_groups[theme] == 0
+        details: Details = {
+            "chosen_by": chosen,
+            "first_choice_by": self.first_by[theme],
+            "min_size": rule.min_size,
+            "max_groups": self.max_groups[theme],
+            "too_few": too_few,
+        }
+        if too_few:
+            return details
+        now = self.outcome  # None: not checked (a time-limited answer)
+        opened = self.if_opened(theme) if now else None  # None: it cannot open
+        if opened is not None and not opened.proven:
+            now = opened = None
+        details["profile"] = list(now.profile) if now else None
+        details["unassigned"] = now.unassigned if now else None
+        details["profile_if_opened"] = list(opened.profile) if opened else None
+        details["unassigned_if_opened"] = opened.unassigned if opened else None
+        return details

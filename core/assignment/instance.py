@@ -3,7 +3,8 @@
 Input: {"themes": [{"id", "min_size", "max_size", "max_groups"}],
         "participants": [{"id", "preferences", "scores", "pin", "exclude", "province"?}],
         "objective": "rank-maximal" | "sum-of-ranks", "allow_unranked": true, "seed": 0,
-        "previous"?: {participant id: theme id}, "time_limit_seconds"?: number}
+        "previous"?: {participant id: theme id}, "time_limit_seconds"?: number,
+        "order"?: "inside-first" (default) | "ranks-first" (the old rule, see docs)}
 Output: see `solution_to_dict`.
 """
 
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 
 from core.assignment.model import (
     OBJECTIVES,
+    ORDERS,
     Instance,
     InvalidInstance,
     Participant,
@@ -34,6 +36,7 @@ TOP_KEYS = {
     "seed",
     "previous",
     "time_limit_seconds",
+    "order",
 }
 THEME_KEYS = {"id", "min_size", "max_size", "max_groups"}
 PARTICIPANT_KEYS = {"id", "preferences", "scores", "pin", "exclude", "province"}
@@ -141,6 +144,9 @@ def parse_instance(raw: object) -> Instance:
         _str(pid, "previous: participant id"): _int(t, f"previous assignment of {pid!r}")
         for pid, t in (_optional(data, "previous", lambda v: _dict(v, "previous")) or {}).items()
     }
+    order = data.get("order", "inside-first")
+    if order not in ORDERS:
+        raise InvalidInstance(f"order {order!r} is not one of {', '.join(ORDERS)}")
     limit = data.get("time_limit_seconds")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int | float)):
         raise InvalidInstance(f"time_limit_seconds must be a number, not {limit!r}")
@@ -152,6 +158,7 @@ def parse_instance(raw: object) -> Instance:
         seed=_int(data.get("seed", 0), "seed"),
         previous=previous,
         time_limit_seconds=float(limit) if limit is not None else None,
+        order=order,
     )
 
 
@@ -178,6 +185,7 @@ def canonical(instance: Instance) -> dict[str, Any]:
         "allow_unranked": instance.allow_unranked,
         "seed": instance.seed,
         "previous": dict(sorted(instance.previous.items())),
+        "order": instance.order,
     }
 
 
@@ -218,7 +226,7 @@ def solution_to_dict(solution: Solution) -> dict[str, Any]:
                 "pinned": e.pinned,
                 "kept_from_previous": e.kept_from_previous,
                 "why_not": [
-                    {"theme": w.theme, "rank": w.rank, "code": w.code, **w.details}
+                    {**w.details, "theme": w.theme, "rank": w.rank, "code": w.code}
                     for w in e.why_not
                 ],
             }

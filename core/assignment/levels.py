@@ -1,6 +1,10 @@
 """The published rule as an ordered list of levels, each minimised in turn.
 
 1. `unassigned`: participants left without a theme (fewest first).
+1b. `outside_list`: participants placed in a theme outside their own list (fewest first), so
+   nobody is placed outside their list while an assignment with everyone inside exists. Only
+   with the order `inside-first` (the default); `ranks-first` leaves it out and an unlisted
+   theme only counts as rank U below.
 2. `moved`: participants of a previous, published assignment whose theme changes (only when a
    previous assignment is given). It sits right after (1): a re-run must not trade a
    published seat for a better profile, but it may move someone to seat one more participant.
@@ -58,10 +62,15 @@ def make_levels(instance: Instance, classes: Classes) -> tuple[Level, ...]:
         return Level(name, kind, param, u)
 
     levels = [level("unassigned", "unassigned")]
+    inside_first = instance.order == "inside-first"
+    if inside_first:
+        levels.append(level("outside_list", "rank_at_least", classes.unranked))
     if any(p.id in instance.previous for p in instance.participants):
         levels.append(level("moved", "moved"))
     if instance.objective == "rank-maximal":
-        levels += [level(f"rank>={j}", "rank_at_least", j) for j in range(2, classes.unranked + 1)]
+        # With `outside_list` already minimised, rank>=U would repeat it.
+        last = classes.unranked if inside_first else classes.unranked + 1
+        levels += [level(f"rank>={j}", "rank_at_least", j) for j in range(2, last)]
     else:
         levels.append(level("rank_sum", "rank_sum"))
     levels += [level("score_shortfall", "score"), level("tiebreak", "tiebreak")]

@@ -11,8 +11,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Objective = Literal["rank-maximal", "sum-of-ranks"]
+# Where "outside the participant's own list" sits in the rule: `inside-first` (the published
+# rule) right after "most placed"; `ranks-first` (the old order, only on explicit request)
+# counts an unlisted theme as one rank after the last and nothing more.
+Order = Literal["inside-first", "ranks-first"]
 Status = Literal["optimal", "feasible", "infeasible"]
 OBJECTIVES: tuple[Objective, ...] = ("rank-maximal", "sum-of-ranks")
+ORDERS: tuple[Order, ...] = ("inside-first", "ranks-first")
 MAX_SCORE = 3
 MAX_THEMES = 4094  # what the solver's arc codes hold (classes.py)
 
@@ -59,6 +64,7 @@ class Instance:
     seed: int = 0
     previous: Mapping[str, int] = field(default_factory=dict)
     time_limit_seconds: float | None = None
+    order: Order = "inside-first"
 
     def __post_init__(self) -> None:
         validate(self)
@@ -74,6 +80,8 @@ def validate(instance: Instance) -> None:
         raise InvalidInstance(
             f"objective {instance.objective!r} is not one of {', '.join(OBJECTIVES)}"
         )
+    if instance.order not in ORDERS:
+        raise InvalidInstance(f"order {instance.order!r} is not one of {', '.join(ORDERS)}")
     if instance.time_limit_seconds is not None and not instance.time_limit_seconds > 0:
         raise InvalidInstance("time_limit_seconds must be positive")
     if len(instance.themes) > MAX_THEMES:
@@ -159,7 +167,7 @@ class WhyNot:
     theme: int
     rank: int
     code: str
-    details: Mapping[str, int | bool | dict[str, int]]
+    details: Mapping[str, int | bool | dict[str, int] | list[int] | None]
 
 
 @dataclass(frozen=True, slots=True)

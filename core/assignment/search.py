@@ -62,7 +62,9 @@ def search(
     rules: list[SizeRule],
     clock: Callable[[], float],
     deadline: float | None,
+    lower: list[int] | None = None,
 ) -> SearchResult:
+    """`lower` raises the theme totals' lower bounds (used to ask "what if it opened")."""
     incumbent: Relaxation | None = None
     heap: list[_Node] = []
     counter = {"nodes": 0, "stages": 0, "seq": 0}
@@ -98,7 +100,7 @@ def search(
             out.append(visit(lo, list(node.hi)))
         return sorted(n for n in out if n is not None)
 
-    root = visit([0] * len(rules), [rule.capacity for rule in rules])
+    root = visit(list(lower or [0] * len(rules)), [rule.capacity for rule in rules])
     if root is not None:
         heap.append(root)
     timed_out = False

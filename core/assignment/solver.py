@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from core.assignment.classes import Classes, build_classes, rank_of, score_of, theme_of
-from core.assignment.explain import Explainer
+from core.assignment.explain import Explainer, Outcome
 from core.assignment.flow import Relaxation
 from core.assignment.groups import Member, split_groups
 from core.assignment.levels import Level, make_levels, unit_max
@@ -96,16 +96,36 @@ def solve(instance: Instance, clock: Callable[[], float] = time.perf_counter) ->
             if pid in theme_by_id and theme_by_id[pid] != before
         )
     )
+    opened: dict[int, Outcome | None] = {}
+
+    def if_opened(theme_id: int) -> Outcome | None:
+        """The best answer on the rule with this theme open (only for a proven optimum)."""
+        if found.status != "optimal":
+            return None
+        if theme_id not in opened:
+            index = classes.theme_ids.index(theme_id)
+            lower = [0] * len(rules)
+            lower[index] = max(rules[index].min_size, 1)
+            forced = search(classes, levels, maxima, rules, clock, deadline, lower)
+            found_open = _outcome(classes, forced.best, profile_len)
+            if found_open is not None and forced.status != "optimal":
+                found_open = Outcome(found_open.profile, found_open.unassigned, proven=False)
+            opened[theme_id] = found_open
+        return opened[theme_id]
+
     explainer = Explainer(
         instance,
         theme_by_id,
         {t.id: rule for t, rule in zip(themes, rules, strict=True)},
         {t.id: t.max_groups for t in themes},
+        Outcome(tuple(profile), len(people) - sum(profile)) if found.status == "optimal" else None,
+        if_opened,
     )
     explanations = tuple(explainer.explain(p) for p in sorted(people, key=lambda p: p.id))
     objective = {
         "assigned": len(assignments),
         "unassigned": len(unassigned),
+        "outside_list": profile[-1],
         "sum_of_ranks": sum((r + 1) * n for r, n in enumerate(profile)),
         "score": score,
     }
@@ -124,6 +144,20 @@ def solve(instance: Instance, clock: Callable[[], float] = time.perf_counter) ->
         seconds=clock() - start,
         stats=stats,
     )
+
+
+def _outcome(classes: Classes, best: Relaxation | None, length: int) -> Outcome | None:
+    if best is None:
+        return None
+    profile = [0] * length
+    unassigned = 0
+    for flows in best.flows:
+        for code, units in flows:
+            if theme_of(code) == classes.num_themes:
+                unassigned += units
+            else:
+                profile[rank_of(code) - 1] += units
+    return Outcome(tuple(profile), unassigned)
 
 
 def _unassigned_reason(classes: Classes, person: int) -> str:

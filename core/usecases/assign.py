@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from core.assignment import Instance, Participant, Solution, Theme, input_hash, solve
+from core.assignment import Instance, Participant, Solution, Theme, input_hash, solve, wording
 from core.assignment.instance import solution_to_dict
 from core.audit import log_action
 from core.campaign import Env
 from core.clock import format_local
+from core.i18n import LANGUAGES
 from core.model import Actor, AssignmentRun, Reminder, Status
 from core.notify import tell
 from core.ports import UnitOfWork
@@ -79,12 +80,22 @@ def build_instance(uow: UnitOfWork, env: Env, options: AssignOptions) -> Instanc
 
 
 def dry_run(uow: UnitOfWork, env: Env, options: AssignOptions, actor: Actor) -> DryRun:
-    """Solve and keep the run (not published): the report and a later publish read it."""
+    """Solve and keep the run (not published) in the caller's transaction. The CLI instead
+    solves outside any transaction: `build_instance`, `compute`, then `record` (app/assigning)."""
     instance = build_instance(uow, env, options)
+    computed = compute(env, instance, actor)
+    record(uow, computed.run, actor)
+    return computed
+
+
+def compute(env: Env, instance: Instance, actor: Actor) -> DryRun:
+    """The solver's answer as a run to store: no database, so it may take its time."""
     solution = solve(instance)
     result = solution_to_dict(solution)
     result["objective_rule"] = instance.objective
+    result["order"] = instance.order
     result["allow_unranked"] = instance.allow_unranked
+    result["preferences"] = {p.id: list(p.preferences) for p in instance.participants}
     run = AssignmentRun(
         created_at=env.clock.now(),
         created_by=actor.label(),
@@ -93,6 +104,11 @@ def dry_run(uow: UnitOfWork, env: Env, options: AssignOptions, actor: Actor) -> 
         input_hash=input_hash(instance),
         result=result,
     )
+    return DryRun(instance, solution, run)
+
+
+def record(uow: UnitOfWork, run: AssignmentRun, actor: Actor) -> None:
+    """Store a computed run (not published) and audit it."""
     uow.assignments.add_run(run)
     log_action(
         uow,
@@ -100,10 +116,22 @@ def dry_run(uow: UnitOfWork, env: Env, options: AssignOptions, actor: Actor) -> 
         actor,
         "assignment.computed",
         f"run:{run.id}",
-        status=solution.status,
+        status=run.status,
         input_hash=run.input_hash,
     )
-    return DryRun(instance, solution, run)
+
+
+def moves(
+    before: AssignmentRun | None, run: AssignmentRun
+) -> list[tuple[str, int | None, int | None]]:
+    """Who would change theme (or lose or gain one) if `run` replaced the published `before`."""
+    if before is None:
+        return []
+    old = {a["participant"]: a["theme"] for a in before.result["assignments"]}
+    new = {a["participant"]: a["theme"] for a in run.result["assignments"]}
+    return sorted(
+        (m, old.get(m), new.get(m)) for m in old.keys() | new.keys() if old.get(m) != new.get(m)
+    )
 
 
 def publish(
@@ -124,6 +152,7 @@ def publish(
     for a in run.result["assignments"]:
         members[(a["theme"], a["group"])].append(a["participant"])
     told = 0
+    explained = {e["participant"]: e for e in run.result.get("explanations", [])}
     for a in run.result["assignments"]:
         m, theme_number, group = a["participant"], a["theme"], a["group"]
         if old.get(m) == (theme_number, group):
@@ -132,6 +161,7 @@ def publish(
         params = _confirmation(
             env, m, theme_number, group, members[(theme_number, group)], a["rank"]
         )
+        params["outside_reason"] = _outside_reason(a, explained.get(m))
         told += len(tell(uow, contacts, "assignment.confirmed", params, f"run{run.id}", now))
         _plan_kickoff(uow, env, run, contacts, m, theme_number, group, options)
     for u in run.result["unassigned"]:
@@ -142,8 +172,42 @@ def publish(
                 "reason": u["reason"],
             }
             told += len(tell(uow, contacts, "assignment.unassigned", params, f"run{run.id}", now))
-    log_action(uow, now, actor, "assignment.published", f"run:{run.id}", messages=told)
+    cancelled = close_registration(uow, now)
+    log_action(
+        uow, now, actor, "assignment.published", f"run:{run.id}", messages=told, cancelled=cancelled
+    )
     return told
+
+
+REGISTRATION_REMINDERS = ("reminder.invited", "reminder.draft", "reminder.pending")
+
+
+def close_registration(uow: UnitOfWork, now: Any) -> int:
+    """Publication closes registration (core.campaign.closed_by_publication): invitations
+    still queued and reminders to register are cancelled, for everyone, so no municipality
+    is asked to register once the groups are known. Kick-off reminders stay."""
+    cancelled = 0
+    for message in uow.outbox.list("queued", limit=1_000_000):
+        if message.kind == "invitation" and message.id is not None:
+            uow.outbox.mark_failed(message.id, "registration closed by publication", "cancelled")
+            cancelled += 1
+    for reminder in uow.reminders.list(sent=False):
+        if reminder.kind in REGISTRATION_REMINDERS and not reminder.cancelled:
+            assert reminder.id is not None
+            uow.reminders.mark(reminder.id, None, True)
+            cancelled += 1
+    return cancelled
+
+
+def _outside_reason(
+    assignment: dict[str, Any], explanation: dict[str, Any] | None
+) -> dict[str, str]:
+    """For a theme outside the municipality's list: one sentence per language saying why
+    none of its own themes could be given (the first explanation, about its first choice)."""
+    if assignment["rank"] is not None or not explanation or not explanation["why_not"]:
+        return {}
+    first = explanation["why_not"][0]
+    return {language: wording.why_not(first, language) for language in LANGUAGES}
 
 
 def _confirmation(

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from core.audit import log_action
-from core.campaign import Env
+from core.campaign import Env, closed_by_publication
 from core.clock import format_local
 from core.form import FORM
 from core.model import (
@@ -70,6 +70,8 @@ def submit(uow: UnitOfWork, env: Env, raw: dict[str, Any], identity: Identity) -
     values = checked.values
     if identity.staff is None and env.deadline_passed():
         return Outcome(Result.REJECTED, errors=[deadline_error(env)], values=values)
+    if identity.staff is None and (closed := closed_by_publication(uow)):
+        return Outcome(Result.REJECTED, errors=[closed], values=values)
     contact = _speaking_contact(uow, values, identity)
     if contact is None and identity.staff is None:
         return _ask_verification(uow, env, values, identity)

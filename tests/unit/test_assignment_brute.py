@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import core.assignment.flow as flow
 from core.assignment import Instance, Participant, Solution, Theme, solve
+from tests.unit.test_assignment_explain import assert_consistent
 
 
 @pytest.fixture(params=[None, 1], ids=["packed-stages", "one-level-per-stage"])
@@ -59,7 +60,10 @@ def rule_key(inst: Instance, choice: dict[str, int | None]) -> tuple[int, ...]:
         rank_part = tuple(-ranks.count(r) for r in range(1, unranked + 1))
     else:
         rank_part = (sum(ranks),)
-    return (unassigned, moved, *rank_part, -score)
+    if inst.order == "ranks-first":
+        return (unassigned, moved, *rank_part, -score)
+    outside = ranks.count(unranked)
+    return (unassigned, outside, moved, *rank_part, -score)
 
 
 def brute_force(inst: Instance) -> tuple[int, ...] | None:
@@ -126,6 +130,7 @@ def instances(draw: st.DrawFn, max_people: int = 6) -> Instance:
         allow_unranked=draw(st.booleans()),
         seed=draw(st.integers(0, 3)),
         previous=previous,
+        order=draw(st.sampled_from(["inside-first", "inside-first", "ranks-first"])),
     )
 
 
@@ -138,6 +143,7 @@ def assert_matches_brute_force(inst: Instance) -> None:
     assert sol.status == "optimal"
     choice = check_valid(inst, sol)
     assert rule_key(inst, choice) == best
+    assert_consistent(inst, sol)
 
 
 @settings(
@@ -161,3 +167,32 @@ def test_seven_participants_four_themes_match_brute_force(stages: None) -> None:
             for i in range(7)
         )
         assert_matches_brute_force(Instance(themes, people, seed=rng.randint(0, 99)))
+
+
+FIVE = (
+    Participant("a", (1, 3)),
+    Participant("b", (3, 1)),
+    Participant("c", (3, 2)),
+    Participant("d", (2,)),
+    Participant("e", (3,)),
+)
+ONE_GROUP_OF_2_TO_4 = tuple(Theme(t, 2, 4, 1) for t in (1, 2, 3))
+
+
+def test_nobody_outside_their_list_while_everyone_can_be_inside(stages: None) -> None:
+    """Issue 11's instance: the old rule gave [4, 0, 1] (someone outside their list to win
+    first choices); the published rule must give [3, 2, 0], everyone inside their list."""
+    inst = Instance(ONE_GROUP_OF_2_TO_4, FIVE)
+    sol = solve(inst)
+    assert sol.status == "optimal"
+    assert sol.profile == (3, 2, 0)
+    assert all(a.rank is not None for a in sol.assignments)
+    assert sol.objective["outside_list"] == 0
+    assert_matches_brute_force(inst)
+
+
+def test_the_old_order_is_only_an_explicit_option(stages: None) -> None:
+    inst = Instance(ONE_GROUP_OF_2_TO_4, FIVE, order="ranks-first")
+    sol = solve(inst)
+    assert sol.profile == (4, 0, 1)
+    assert_matches_brute_force(inst)
