@@ -59,6 +59,15 @@ def clean(
     return _CLEANERS[kind](key, raw, ctx, max_length)
 
 
+def ascii_number(text: str) -> int | None:
+    """A number typed or tapped, from ASCII digits only: "²".isdigit() is True but int() fails,
+    and "٣" would pass int() while no keyboard button says so."""
+    text = text.strip()
+    if text and len(text) <= 9 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def _is_empty(raw: Any) -> bool:
     if raw is None:
         return True
