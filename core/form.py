@@ -117,11 +117,13 @@ FIELDS: tuple[FormField, ...] = (
         "The municipality's contact person for this learning track.",
     ),
     FormField(
-        "contact_function", Kind.TEXT, True, ("Functie",), ("Role", "Function", "Job title"),
-        "Wat is uw functie bij de gemeente?",
-        "What is your role at the municipality?",
-        "Bijvoorbeeld centrummanager, schepen van lokale economie, beleidsmedewerker.",
-        "For example town centre manager, alderman for local economy, policy officer.",
+        "contact_function", Kind.TEXT, False, ("Functie",), ("Role", "Function", "Job title"),
+        "Wat is uw functie bij de gemeente? (optioneel)",
+        "What is your role at the municipality? (optional)",
+        "Optioneel, bijvoorbeeld centrummanager, schepen van lokale economie, beleidsmedewerker. "
+        "Typ '-' om over te slaan.",
+        "Optional, for example town centre manager, alderman for local economy, policy officer. "
+        "Type '-' to skip.",
     ),
     FormField(
         "contact_email", Kind.EMAIL, True, ("E-mail", "E-mailadres", "Mail"), ("Email",),

@@ -39,10 +39,18 @@ class Sender:
 
 
 class Renderer:
-    def __init__(self, themes: ThemeCatalog, sender: Sender, bot_username: str = "") -> None:
+    def __init__(
+        self,
+        themes: ThemeCatalog,
+        sender: Sender,
+        bot_username: str = "",
+        *,
+        bot_enabled: bool = False,
+    ) -> None:
         self.themes = themes
         self.sender = sender
         self.bot_username = bot_username.lstrip("@")
+        self.bot_enabled = bot_enabled  # the Telegram bot runs: texts may point to the chat
         self.text_env = Environment(
             loader=PackageLoader("mail", "templates"),
             undefined=StrictUndefined,

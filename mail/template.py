@@ -68,7 +68,8 @@ class TemplateSpec:
     """The labels to look for, compiled once.
 
     ``labels`` maps field key -> label aliases (any language); ``list_field`` is the ranked
-    field ("Voorkeur 1:"); ``multiline_fields`` may run over several lines;
+    field ("Voorkeur 1:"); ``name_field`` takes the sender's display name when a template
+    has no name of its own; ``multiline_fields`` may run over several lines;
     ``protected_phrases`` (e.g. theme titles containing "," or " en ") are never split when
     a one-line list is split.
     """
@@ -78,10 +79,12 @@ class TemplateSpec:
         labels: Mapping[str, Sequence[str]],
         *,
         list_field: str = "preferences",
+        name_field: str = "contact_name",
         multiline_fields: Collection[str] = (),
         protected_phrases: Collection[str] = (),
     ) -> None:
         self.list_field = list_field
+        self.name_field = name_field if name_field in labels else None
         self.multiline_fields = frozenset(multiline_fields)
         self.protected = sorted({p for p in protected_phrases if p.strip()}, key=len, reverse=True)
         pairs = [(key, alias) for key, aliases in labels.items() for alias in aliases if alias]
@@ -304,6 +307,11 @@ class _Field:
                 sec.items = [i for i in (clean_value(_item_text(t)) for t in self.lines) if i]
 
 
+def _display_name(sender_name: str) -> str:
+    name = " ".join(sender_name.replace('"', " ").split()).strip(" ,.'")
+    return "" if "@" in name or not any(c.isalpha() for c in name) else name
+
+
 def _is_sender_name(line: str, sender_name: str) -> bool:
     name = " ".join(sender_name.split()).casefold()
     return bool(name) and " ".join(line.split()).casefold().rstrip(",.") == name
@@ -333,6 +341,10 @@ def extract_form(text: str, spec: TemplateSpec, *, sender_name: str = "") -> Ext
             preferences, prefs_done = prefs, True
             origin.add(reply)
     found = frozenset(k for _, sec in sections for k in sec.found)
+    if (values or preferences) and spec.name_field and spec.name_field not in values:
+        name = _display_name(sender_name)
+        if name:  # the From display name serves when the template has no name
+            values[spec.name_field] = name
     source: Source = "none"
     if origin == {True}:
         source = "top"
