@@ -106,12 +106,11 @@ class Renderer:
         email.add_alternative(html, subtype="html")
         if message.kind == "assignment.confirmed":
             invitation = kickoff_ics(
-                message.params, self.sender.address, self.sender.domain, language
+                message.params, self.sender.address, self.sender.domain, language, now
             )
-            if invitation is not None:
+            if invitation is not None:  # a str: text/calendar with charset="utf-8"
                 email.add_attachment(
                     invitation,
-                    maintype="text",
                     subtype="calendar",
                     filename="kickoff.ics",
                     params={"method": "PUBLISH"},
