@@ -379,23 +379,27 @@ def render_template(
     list_field: str = "preferences",
     preferences: Sequence[str] = (),
     preference_slots: int = 3,
+    required_slots: int | None = None,
     hints: Mapping[str, str] | None = None,
+    optional_hint: str = "",
 ) -> str:
     """The template as plain text, filled in with ``values``; one label per field.
 
-    ``labels`` maps key -> the label in the reader's language, in form order. Hints are
-    shown, in parentheses after two spaces, only where a value is still missing; the parser
-    drops them again when the official leaves them.
+    ``labels`` maps key -> the label in the reader's language, in form order. The list field
+    gets ``preference_slots`` numbered lines; those after ``required_slots`` carry
+    ``optional_hint``. Hints are shown, in parentheses after two spaces, only where a value is
+    still missing; the parser drops them again when the official leaves them.
     """
     hints = hints or {}
+    required = preference_slots if required_slots is None else required_slots
     lines: list[str] = []
     for key, label in labels.items():
         hint = hints.get(key, "")
         if key == list_field:
-            slots = max(preference_slots, len(preferences))
-            for i in range(slots):
+            for i in range(max(preference_slots, len(preferences))):
                 value = preferences[i] if i < len(preferences) else ""
-                lines.append(_line(f"{label} {i + 1}", value, hint if i == 0 else ""))
+                slot_hint = hint if i < required else optional_hint or hint
+                lines.append(_line(f"{label} {i + 1}", value, slot_hint))
             continue
         value = values.get(key, "").strip()
         first, _, rest = value.partition("\n")

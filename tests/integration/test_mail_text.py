@@ -78,3 +78,93 @@ def test_the_from_display_name_is_the_contact_when_the_template_has_none(
     with app.uow() as uow:
         [contact] = uow.contacts.by_email(AN)
     assert contact.name == "Peeters, An"
+
+
+def rejection(app: App, intake: MailIntake, raw: bytes) -> tuple[str, str]:
+    result = intake.process(raw)
+    assert result.outcome == "rejected", result
+    [reply] = outbox(app)
+    email = built(app, reply)
+    return str(email["Subject"]), text_of(email)
+
+
+def test_the_invitation_offers_every_preference_line_and_fills_in_what_is_known(
+    app: App,
+) -> None:
+    from core.invitations import send_invitations
+    from core.model import Actor, Channel
+
+    invite_an(app)
+    app.transaction(lambda uow: send_invitations(uow, app.env, Actor("staff", Channel.CLI)))
+    [invitation] = outbox(app)
+    text = text_of(built(app, invitation))
+    assert "Gemeente: Gent\nContactpersoon: An Peeters\nFunctie:  (optioneel)\n" in text
+    assert f"E-mail: {AN}\n" in text
+    assert "Voorkeur 3:\nVoorkeur 4:  (optioneel)\nVoorkeur 5:  (optioneel)\n" in text
+    assert "Kies 3 tot 5 thema's" in text
+
+
+def test_a_registration_after_the_deadline_says_so_in_the_subject(
+    app: App, intake: MailIntake, clock: Any
+) -> None:
+    from datetime import timedelta
+
+    invite_an(app)
+    clock.set(app.env.campaign.deadline + timedelta(hours=1))
+    subject, text = rejection(
+        app,
+        intake,
+        mail_from("Gemeente: Gent\nContactpersoon: An Peeters\nVoorkeuren: 9, 11, 3\n"),
+    )
+    assert subject == "Re: Niet ingeschreven: de inschrijvingen zijn afgesloten"
+    assert "ontbreekt" not in subject
+    assert "De inschrijvingen zijn afgesloten sinds" in text
+
+
+def test_subjects_do_not_pile_up_across_a_thread(app: App, intake: MailIntake) -> None:
+    piled = (
+        "RE: Re: Uitnodiging: collectieve leertrajecten Bedrijvige Kern – Gent – "
+        "Nog niet ingeschreven: er ontbreekt iets  –  Bevestig uw inschrijving"
+    )
+    subject, _ = rejection(app, intake, mail_from("Gemeente: Gent\nVoorkeur 1: 9\n", subject=piled))
+    assert subject == "Re: Nog niet ingeschreven: er ontbreekt iets"
+
+
+def test_a_rejection_names_the_wrong_line_in_sentences_and_asks_about_a_guess(
+    app: App, intake: MailIntake
+) -> None:
+    subject, text = rejection(
+        app,
+        intake,
+        mail_from(
+            "Gemeente: Gent\nContactpersoon: An Peeters\n"
+            "Voorkeur 1: leegstand\nVoorkeur 2: 11\nVoorkeur 3: 14\n"
+        ),
+    )
+    assert "- Voorkeur 3: We kennen geen thema '14'." in text
+    assert "- Voorkeur 1: 'leegstand' past bij meer dan een thema (9, 10, 11)." in text
+    assert "(E-mail)" not in text and "preferences." not in text
+    assert "Voorkeur 1: leegstand\nVoorkeur 2: 11\nVoorkeur 3: 14\n" in text  # to correct
+
+
+def test_a_message_without_a_template_is_not_blamed_on_the_e_mail_line(
+    app: App, intake: MailIntake
+) -> None:
+    subject, text = rejection(app, intake, mail_from("Hallo, wij doen graag mee!\n\nGroeten,\nAn"))
+    assert subject == "Re: Nog niet ingeschreven: we vonden geen ingevuld sjabloon"
+    assert "We vonden er geen ingevuld sjabloon in" in text
+    assert "E-mail)" not in text and "(E-mail" not in text
+
+
+@pytest.mark.parametrize(("bot", "mentioned"), [(False, False), (True, True)])
+def test_the_code_e_mail_mentions_the_chat_only_when_the_bot_runs(
+    app: App, intake: MailIntake, bot: bool, mentioned: bool
+) -> None:
+    result = intake.process(
+        mail_from("Gemeente: Gent\nContactpersoon: Jo\nVoorkeuren: 9, 11, 3\n", sender=AN)
+    )
+    assert result.outcome == "needs_verification"
+    [code] = outbox(app)
+    text = text_of(built(app, code, bot=bot))
+    assert ("/bevestig" in text) is mentioned and ("Telegram" in text) is mentioned
+    assert "Antwoord op deze e-mail met de code" in text
