@@ -133,7 +133,7 @@ def test_subjects_do_not_pile_up_across_a_thread(app: App, intake: MailIntake) -
 def test_a_rejection_names_the_wrong_line_in_sentences_and_asks_about_a_guess(
     app: App, intake: MailIntake
 ) -> None:
-    subject, text = rejection(
+    _, text = rejection(
         app,
         intake,
         mail_from(
