@@ -8,7 +8,8 @@ A message is cut into segments: what the official wrote on top, then each quoted
 message below it. Every segment is read up to its closing greeting or signature. A field
 takes its value from the newest segment that has one, so values on top win over the quoted
 invitation, values typed into a quoted template count when nothing is on top, and a
-correction on top of a returned template keeps the rest of that template.
+correction on top of a returned template keeps the rest of that template. How one value is
+cleaned (hints, placeholders, one-line lists) is in mail/template_values.py.
 """
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from mail.quoting import is_closing, signature_follows, split_segments
+from mail.template_values import clean_value, split_preferences, squeeze
+
+__all__ = [
+    "ExtractedForm",
+    "TemplateSpec",
+    "extract_best",
+    "extract_form",
+    "render_template",
+    "split_preferences",
+]
 
 Source = Literal["top", "quoted", "mixed", "none"]
 
@@ -32,17 +43,8 @@ _ORDINALS = {
 _BULLET = re.compile(r"^(?:[-*•·▪◦–]\s*|\*\*)+")
 _LIST_ITEM = re.compile(r"^[-*•·▪◦–]\s")
 _EMPHASIS = re.compile(r"[*_]{1,3}(?=\s?[:：])|(?<=[:：])[*_]{1,3}")
-_BLANKS = re.compile(r"[ \t\xa0]+")
 _EXPLICIT = re.compile(r"^\s*(?:\([^()]*\)\s*)?[:：=]")
 _ITEM_NUMBER = re.compile(r"^\(?(\d{1,2})\s*[.)]\s+(?=\S)")
-_LINK = re.compile(r"\s?[<\[](?:mailto:|https?://|tel:)[^>\]\s]{0,500}[>\]]", re.IGNORECASE)
-_OPTIONAL_HINT = re.compile(
-    r"\s*\((?:optioneel|optional|facultatief|niet verplicht|not required|verplicht|required)"
-    r"[^()]*\)\s*$",
-    re.IGNORECASE,
-)
-_PLACEHOLDER = re.compile(r"^(?:\(.*\)|\[.*\]|<[^@<>]*>|\.{2,}|…+|_+)$")
-_NUMBERS_ONLY = re.compile(r"^\d{1,2}(?:(?: ?[,;/&+] ?| (?:en|and) | )\d{1,2})*\.?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -145,64 +147,6 @@ def _alias_pattern(alias: str) -> str:
         else:
             out.append(re.escape(w))
     return "".join(out) + r"(?:[\s-]*(?:nummer|number|nr|adres|address))?(?![\w-])"
-
-
-# --- values ------------------------------------------------------------------------------
-
-
-def squeeze(line: str) -> str:
-    """Whitespace runs cut to what carries meaning (a tab, or two spaces as a separator).
-
-    Keeps every regex here linear on hostile input such as 50,000 spaces in a row.
-    """
-    return _BLANKS.sub(_squeeze_run, line.strip())
-
-
-def _squeeze_run(m: re.Match[str]) -> str:
-    run = m.group(0)
-    return "\t" if "\t" in run else "  " if len(run) > 1 else " "
-
-
-def clean_value(value: str) -> str:
-    """A value without the blank template's hints, placeholders and mail-client link noise."""
-    value = _LINK.sub("", squeeze(value)).strip()
-    value = re.sub(r"(?:\s{2,}|\t)\([^()]*\)\s*$", "", value)
-    value = _OPTIONAL_HINT.sub("", value).strip()
-    if _PLACEHOLDER.match(value):
-        return ""
-    return value.strip()
-
-
-def split_preferences(value: str, protected: Sequence[str] = ()) -> list[str]:
-    """'9, 11, 3' / '9; 11; 3' / '9 en 11 en 3' / titles -> raw entries in order."""
-    value = " ".join(clean_value(value).rstrip(".").split())
-    if not value:
-        return []
-    if _NUMBERS_ONLY.match(value):
-        return re.findall(r"\d{1,2}", value)
-    masked, saved = _mask(value, protected)
-    separators = ";" if ";" in masked else r",|\s+(?:en|and|&)\s+(?!-)"
-    parts = re.split(separators, masked)
-    return [p for p in (_unmask(p, saved).strip(" .") for p in parts) if p]
-
-
-def _mask(value: str, protected: Sequence[str]) -> tuple[str, list[str]]:
-    saved: list[str] = []
-
-    def keep(m: re.Match[str]) -> str:
-        saved.append(m.group(0))
-        return f"\x00{len(saved) - 1}\x00"
-
-    masked = value
-    for phrase in sorted(protected, key=len, reverse=True):
-        masked = re.sub(re.escape(phrase), keep, masked, flags=re.IGNORECASE)
-    return re.sub(r"\([^()]*\)", keep, masked), saved
-
-
-def _unmask(value: str, saved: list[str]) -> str:
-    for _ in range(3):  # protected phrases may hold masked parentheses
-        value = re.sub(r"\x00(\d+)\x00", lambda m: saved[int(m.group(1))], value)
-    return value
 
 
 # --- one segment -------------------------------------------------------------------------
