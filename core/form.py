@@ -110,7 +110,8 @@ FIELDS: tuple[FormField, ...] = (
         "(9090) or NIS code (44088).",
     ),
     FormField(
-        "contact_name", Kind.TEXT, True, ("Contactpersoon", "Naam"), ("Contact person", "Name"),
+        "contact_name", Kind.TEXT, True, ("Contactpersoon", "Naam", "Contact"),
+        ("Contact person", "Name", "Contact"),
         "Wat is uw naam (voornaam en achternaam)?",
         "What is your name (first and last name)?",
         "De contactpersoon van de gemeente voor dit leertraject.",
@@ -139,8 +140,9 @@ FIELDS: tuple[FormField, ...] = (
         "Optioneel. Typ '-' om over te slaan.", "Optional. Type '-' to skip.",
     ),
     FormField(
-        "preferences", Kind.PREFERENCES, True, ("Voorkeur", "Voorkeuren", "Keuze"),
-        ("Choice", "Choices", "Preference", "Preferences"),
+        "preferences", Kind.PREFERENCES, True,
+        ("Voorkeur", "Voorkeuren", "Keuze", "Keuzes", "Onze keuzes", "Onze voorkeuren"),
+        ("Choice", "Choices", "Preference", "Preferences", "Our choices", "Our preferences"),
         "Welke thema's hebben uw voorkeur? Kies ze in volgorde, de belangrijkste eerst.",
         "Which themes do you prefer? Choose them in order, the most important first.",
         "Kies 3 tot 5 verschillende thema's op nummer of titel, bv. 9, 11, 3.",

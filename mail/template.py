@@ -19,6 +19,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from core.validators import Conflict
+from mail.corrections import CorrectionFinder, disagree, same
+from mail.corrections import apply as apply_corrections
 from mail.quoting import is_closing, signature_follows, split_segments
 from mail.template_values import clean_value, split_preferences, squeeze
 
@@ -87,6 +90,7 @@ class TemplateSpec:
     ) -> None:
         self.list_field = list_field
         self.name_field = name_field if name_field in labels else None
+        self.corrections = CorrectionFinder(labels, list_field)
         self.multiline_fields = frozenset(multiline_fields)
         self.protected = sorted({p for p in protected_phrases if p.strip()}, key=len, reverse=True)
         pairs = [(key, alias) for key, aliases in labels.items() for alias in aliases if alias]
@@ -97,6 +101,8 @@ class TemplateSpec:
         rank = rf"(?:\s*(?:(?:nr\.?|no\.?|n°|#)\s*)?(?P<rank>\d{{1,2}}){_RANK_SUFFIX}\b\.?)?"
         self._label = re.compile(rf"^(?:{groups})\.?{rank}", re.IGNORECASE)
         self._tail = re.compile(rf"^{_HINT}{_SEPARATOR}(?P<value>.*)$", re.IGNORECASE)
+        # "Hierbij onze voorkeuren:" with the list on the next lines
+        self._trailing = re.compile(rf"\s(?:{groups})\s*[:：]$", re.IGNORECASE)
         ordinals = "|".join(_ORDINALS)
         self._prefix_rank = None
         if list_aliases:
@@ -119,7 +125,7 @@ class TemplateSpec:
                 return self.list_field, ordinal, m.group("value"), False
         m = self._label.match(text)
         if not m:
-            return None
+            return self._trailing_label(text)
         groups = m.groupdict()
         key = next(k for g, k in self._group_key.items() if groups.get(g))
         rank_text = m.group("rank")
@@ -132,6 +138,16 @@ class TemplateSpec:
         value = tail.group("value")
         bare = not value.strip() and not _EXPLICIT.match(text[m.end() :])
         return key, rank, value, bare
+
+    def _trailing_label(self, text: str) -> tuple[str, int | None, str, bool] | None:
+        """A label that ends a sentence line ("Dit zijn onze keuzes:"): the value follows."""
+        if len(text) > 200 or not text.endswith((":", "：")):
+            return None
+        m = self._trailing.search(text)
+        if not m:
+            return None
+        key = next(k for g, k in self._group_key.items() if m.group(g))
+        return key, None, "", False
 
 
 def _alias_pattern(alias: str) -> str:
@@ -158,6 +174,20 @@ class _Section:
     ranked: dict[int, str]
     items: list[str]
     found: set[str]
+    corrections: list[tuple[str, int | None, str]] = field(default_factory=list)
+
+    def add_items(self, key: str, items: list[str], raw: str) -> None:
+        """A whole list; a second, different list for the same field is a conflict."""
+        if not items:
+            return
+        if self.items and not same(", ".join(self.items), ", ".join(items)):
+            earlier = self.values.get(key) or ", ".join(self.items)
+            self.values[key] = disagree(earlier, raw or ", ".join(items))
+            self.items = []
+        elif not self.items and not isinstance(self.values.get(key), Conflict):
+            self.items = items
+            if raw:
+                self.values[key] = raw
 
     def preferences(self) -> list[str]:
         if self.ranked:
@@ -181,6 +211,11 @@ def _parse_segment(
             break
         # In a quoted message of ours, "- Functie: dit veld is verplicht" is an item of its
         # list of errors, not a template line; the official's own lines may carry bullets.
+        corrected = None if quoted else spec.corrections.find(stripped)
+        if corrected is not None:  # never glued onto the free text above it
+            cur.finish(sec, spec)
+            sec.corrections.append((*corrected, stripped))
+            continue
         found = None if quoted and _LIST_ITEM.match(stripped) else spec.match(stripped)
         if found is not None:
             cur.finish(sec, spec)
@@ -199,6 +234,9 @@ def _parse_segment(
             if multiline:
                 if signature_follows(lines[index + 1 :]):
                     break
+                if not cur.lines and not cur.bare:
+                    cur.finish(sec, spec)  # "Acties:", a blank line, "Jan": Jan is no value
+                    continue
                 if cur.lines:
                     cur.lines.append("")
                 continue
@@ -236,19 +274,20 @@ class _Field:
         if key != spec.list_field:
             text = "\n".join(clean_value(t) if t else "" for t in self.lines).strip()
             if text:
-                sec.values.setdefault(key, re.sub(r"\n{3,}", "\n\n", text))
+                text = re.sub(r"\n{3,}", "\n\n", text)
+                sec.values[key] = disagree(sec.values.get(key), text)
         elif self.rank is not None:
             value = clean_value(self.lines[0])
-            if value and self.rank not in sec.ranked:
-                sec.ranked[self.rank] = value
-        elif not sec.items:
+            if value:
+                sec.ranked[self.rank] = disagree(sec.ranked.get(self.rank), value)
+        else:
             if self.inline:
-                sec.values.setdefault(key, clean_value(self.lines[0]))
-                sec.items = split_preferences(self.lines[0], spec.protected)
+                items = split_preferences(self.lines[0], spec.protected)
             elif len(self.lines) == 1:
-                sec.items = split_preferences(_item_text(self.lines[0]), spec.protected)
+                items = split_preferences(_item_text(self.lines[0]), spec.protected)
             else:
-                sec.items = [i for i in (clean_value(_item_text(t)) for t in self.lines) if i]
+                items = [i for i in (clean_value(_item_text(t)) for t in self.lines) if i]
+            sec.add_items(key, items, clean_value(self.lines[0]) if self.inline else "")
 
 
 def _display_name(sender_name: str) -> str:
@@ -275,6 +314,10 @@ def extract_form(text: str, spec: TemplateSpec, *, sender_name: str = "") -> Ext
     preferences: list[str] = []
     for reply, sec in sections:
         prefs = sec.preferences()
+        if isinstance(sec.values.get(spec.list_field), Conflict) and not prefs_done:
+            prefs_done = True  # two different lists in one message: asked, not chosen
+            values[spec.list_field] = sec.values[spec.list_field]
+            origin.add(reply)
         for key, value in sec.values.items():
             if key == spec.list_field and (prefs_done or not prefs):
                 continue  # the raw one-line list goes with the list it came from
@@ -285,6 +328,8 @@ def extract_form(text: str, spec: TemplateSpec, *, sender_name: str = "") -> Ext
             preferences, prefs_done = prefs, True
             origin.add(reply)
     found = frozenset(k for _, sec in sections for k in sec.found)
+    for _, sec in sections:
+        apply_corrections(sec.corrections, values, preferences, spec.list_field)
     if (values or preferences) and spec.name_field and spec.name_field not in values:
         name = _display_name(sender_name)
         if name:  # the From display name serves when the template has no name

@@ -83,7 +83,7 @@ def test_the_from_display_name_is_the_contact_when_the_template_has_none(
 def rejection(app: App, intake: MailIntake, raw: bytes) -> tuple[str, str]:
     result = intake.process(raw)
     assert result.outcome == "rejected", result
-    [reply] = outbox(app)
+    reply = [m for m in outbox(app) if m.kind == "mail.rejected"][-1]
     email = built(app, reply)
     return str(email["Subject"]), text_of(email)
 
@@ -168,3 +168,47 @@ def test_the_code_e_mail_mentions_the_chat_only_when_the_bot_runs(
     text = text_of(built(app, code, bot=bot))
     assert ("/bevestig" in text) is mentioned and ("Telegram" in text) is mentioned
     assert "Antwoord op deze e-mail met de code" in text
+
+
+def registered_preferences(app: App) -> tuple[int, ...]:
+    with app.uow() as uow:
+        registration = uow.registrations.get("44021")
+    assert registration is not None
+    return tuple(registration.preferences)
+
+
+def test_a_preference_given_twice_changes_nothing_and_the_reply_asks_which(
+    app: App, intake: MailIntake
+) -> None:
+    invite_an(app)
+    first = intake.process(mail_from("Gemeente: Gent\nContactpersoon: An\nVoorkeuren: 9, 11, 3\n"))
+    assert first.outcome == "accepted"
+    subject, text = rejection(
+        app,
+        intake,
+        mail_from(
+            "Gemeente: Gent\nContactpersoon: An\nVoorkeur 1: 9\nVoorkeur 2: 11\n"
+            "Voorkeur 3: 3\nVoorkeur 1: 12\n"
+        ),
+    )
+    assert registered_preferences(app) == (9, 11, 3)
+    assert subject == "Re: Nog niet ingeschreven: welke waarde bedoelt u?"
+    assert "- Voorkeur 1: U gaf twee verschillende waarden: '9' en '12'. Welke bedoelt u?" in text
+
+
+def test_a_correction_in_prose_on_top_of_the_template_is_asked_back(
+    app: App, intake: MailIntake
+) -> None:
+    invite_an(app)
+    intake.process(mail_from("Gemeente: Gent\nContactpersoon: An\nVoorkeuren: 9, 11, 3\n"))
+    _, text = rejection(
+        app,
+        intake,
+        mail_from(
+            "Voorkeur 1 moet 3 zijn, sorry.\n\nOp 2 jun 2027 schreef An Peeters:\n"
+            "> Gemeente: Gent\n> Contactpersoon: An\n> Voorkeur 1: 9\n> Voorkeur 2: 11\n"
+            "> Voorkeur 3: 7\n"
+        ),
+    )
+    assert registered_preferences(app) == (9, 11, 3)
+    assert '- Voorkeur 1: U schreef "Voorkeur 1 moet 3 zijn, sorry."' in text
