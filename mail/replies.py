@@ -1,5 +1,6 @@
-"""What a rejection reply says: every error in plain words, and the template given back filled
-in with what was understood, so the official only corrects what is wrong."""
+"""The template as the official sees it (in the invitation, and in a rejection filled in with
+what was understood), and what a rejection reply says: every error in plain words, on the
+line it is about, so the official only corrects what is wrong."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from core.campaign import Env
 from core.form import FORM
 from core.i18n import t
 from core.validators import CONFLICT_CODES, Conflict, Kind, ValidationError
-from mail.template import render_template
 
 
 def template_labels(language: str) -> dict[str, str]:
@@ -75,3 +75,46 @@ def _label(error: ValidationError, labels: Mapping[str, str]) -> str:
     label = labels.get(error.field, "")
     line = error.params.get("line")
     return f"{label} {line}" if line else label
+
+
+def render_template(
+    labels: Mapping[str, str],
+    values: Mapping[str, str],
+    *,
+    list_field: str = "preferences",
+    preferences: Sequence[str] = (),
+    preference_slots: int = 3,
+    required_slots: int | None = None,
+    hints: Mapping[str, str] | None = None,
+    optional_hint: str = "",
+) -> str:
+    """The template as plain text, filled in with ``values``; one label per field.
+
+    ``labels`` maps key -> the label in the reader's language, in form order. The list field
+    gets ``preference_slots`` numbered lines; those after ``required_slots`` carry
+    ``optional_hint``. Hints are shown, in parentheses after two spaces, only where a value is
+    still missing; the parser drops them again when the official leaves them.
+    """
+    hints = hints or {}
+    required = preference_slots if required_slots is None else required_slots
+    lines: list[str] = []
+    for key, label in labels.items():
+        hint = hints.get(key, "")
+        if key == list_field:
+            for i in range(max(preference_slots, len(preferences))):
+                value = preferences[i] if i < len(preferences) else ""
+                slot_hint = hint if i < required else optional_hint or hint
+                lines.append(_line(f"{label} {i + 1}", value, slot_hint))
+            continue
+        value = values.get(key, "").strip()
+        first, _, rest = value.partition("\n")
+        lines.append(_line(label, first, hint))
+        if rest:
+            lines.extend(rest.split("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def _line(label: str, value: str, hint: str) -> str:
+    if value:
+        return f"{label}: {value}"
+    return f"{label}:  ({hint})" if hint else f"{label}:"

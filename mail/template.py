@@ -1,4 +1,5 @@
-"""Registration fields from the text of an e-mail, and the template filled in again.
+"""Registration fields from the text of an e-mail (the template is written back out by
+``mail.replies.render_template``).
 
 The labels come from core's registration form (``core.form.email_labels()``); nothing here
 knows the fields. Raw strings only: resolving "Gent" or "9 - Leegstand aanpakken" to ids is
@@ -8,8 +9,10 @@ A message is cut into segments: what the official wrote on top, then each quoted
 message below it. Every segment is read up to its closing greeting or signature. A field
 takes its value from the newest segment that has one, so values on top win over the quoted
 invitation, values typed into a quoted template count when nothing is on top, and a
-correction on top of a returned template keeps the rest of that template. How one value is
-cleaned (hints, placeholders, one-line lists) is in mail/template_values.py.
+correction on top of a returned template keeps the rest of that template. Within one segment
+a field given twice with different values, or corrected in prose, becomes a question
+(mail/corrections.py). How one value is cleaned (hints, placeholders, one-line lists) is in
+mail/template_values.py.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ __all__ = [
     "TemplateSpec",
     "extract_best",
     "extract_form",
-    "render_template",
     "split_preferences",
 ]
 
@@ -356,49 +358,3 @@ def extract_best(
         if score > best_score:
             best, best_score = form, score
     return best
-
-
-# --- rendering ---------------------------------------------------------------------------
-
-
-def render_template(
-    labels: Mapping[str, str],
-    values: Mapping[str, str],
-    *,
-    list_field: str = "preferences",
-    preferences: Sequence[str] = (),
-    preference_slots: int = 3,
-    required_slots: int | None = None,
-    hints: Mapping[str, str] | None = None,
-    optional_hint: str = "",
-) -> str:
-    """The template as plain text, filled in with ``values``; one label per field.
-
-    ``labels`` maps key -> the label in the reader's language, in form order. The list field
-    gets ``preference_slots`` numbered lines; those after ``required_slots`` carry
-    ``optional_hint``. Hints are shown, in parentheses after two spaces, only where a value is
-    still missing; the parser drops them again when the official leaves them.
-    """
-    hints = hints or {}
-    required = preference_slots if required_slots is None else required_slots
-    lines: list[str] = []
-    for key, label in labels.items():
-        hint = hints.get(key, "")
-        if key == list_field:
-            for i in range(max(preference_slots, len(preferences))):
-                value = preferences[i] if i < len(preferences) else ""
-                slot_hint = hint if i < required else optional_hint or hint
-                lines.append(_line(f"{label} {i + 1}", value, slot_hint))
-            continue
-        value = values.get(key, "").strip()
-        first, _, rest = value.partition("\n")
-        lines.append(_line(label, first, hint))
-        if rest:
-            lines.extend(rest.split("\n"))
-    return "\n".join(lines) + "\n"
-
-
-def _line(label: str, value: str, hint: str) -> str:
-    if value:
-        return f"{label}: {value}"
-    return f"{label}:  ({hint})" if hint else f"{label}:"

@@ -10,11 +10,11 @@ import pytest
 from core.form import FORM, email_labels
 from core.validators import Kind
 from mail.decode import decode_message
+from mail.replies import render_template
 from mail.template import (
     TemplateSpec,
     extract_best,
     extract_form,
-    render_template,
     split_preferences,
 )
 
