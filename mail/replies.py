@@ -67,7 +67,13 @@ def rejection_params(
     template = filled_template(
         language, values, shown, campaign.min_preferences, campaign.max_preferences
     )
-    return {"errors": listed, "template": template, "reason": error_kind}
+    attachments = ", ".join(str(a) for a in raw.get("attachments") or [])
+    return {
+        "errors": listed,
+        "template": template,
+        "reason": error_kind,
+        "attachments": attachments,
+    }
 
 
 def _label(error: ValidationError, labels: Mapping[str, str]) -> str:

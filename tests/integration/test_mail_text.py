@@ -212,3 +212,23 @@ def test_a_correction_in_prose_on_top_of_the_template_is_asked_back(
     )
     assert registered_preferences(app) == (9, 11, 3)
     assert '- Voorkeur 1: U schreef "Voorkeur 1 moet 3 zijn, sorry."' in text
+
+
+@pytest.mark.parametrize(
+    ("name", "attached"),
+    [
+        ("template_in_docx_attachment.eml", "Sjabloon leertraject Lier.docx"),
+        ("template_in_txt_attachment.eml", "sjabloon.txt"),
+    ],
+)
+def test_a_template_only_in_an_attachment_is_asked_to_be_pasted(
+    app: App, intake: MailIntake, name: str, attached: str
+) -> None:
+    from pathlib import Path
+
+    raw = (Path(__file__).parents[1] / "corpus" / "mail" / name).read_bytes()
+    subject, text = rejection(app, intake, raw)
+    assert subject == "Re: Nog niet ingeschreven: plak het sjabloon in uw bericht"
+    assert f"Het sjabloon zit in de bijlage ({attached})" in text
+    assert "Kopieer het ingevulde sjabloon in uw antwoord" in text
+    assert "Voorkeur 1:\n" in text and "(E-mail" not in text
