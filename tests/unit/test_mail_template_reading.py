@@ -3,8 +3,11 @@ an empty field, and values that contradict each other (asked back, never chosen)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from core.campaign import Env
 from core.form import FORM, email_labels
 from core.validators import Conflict, Kind
 from mail.template import TemplateSpec, extract_form
@@ -106,3 +109,18 @@ def test_prose_about_the_town_in_a_free_text_is_not_a_correction() -> None:
     )
     assert values["beleidsprioriteiten"] == "De stad moet meer groen.\nNaam moet nog komen."
     assert not any(isinstance(v, Conflict) for v in [*values.values(), *prefs])
+
+
+def test_the_documented_example_registers_what_the_documentation_says(env: Env) -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "email-template.md").read_text(encoding="utf-8")
+    example = doc.split("## An example", 1)[1].split("```")[1]
+    form = extract_form(example, SPEC, sender_name="Jo Smet")
+    raw = {**form.values, "preferences": form.preferences}
+    result = FORM.validate(raw, env.form_context)
+    assert result.ok, result.errors
+    assert env.municipality_name(result.values["municipality"]) == "Merelbeke-Melle"
+    assert result.values["preferences"] == (9, 3, 12)
+    assert result.values["contact_function"] is None and result.values["contact_phone"] is None
+    assert result.values["beleidsprioriteiten"] == (
+        "Minder leegstand in de Hoofdstraat.\nMeer wonen boven winkels."
+    )
