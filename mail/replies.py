@@ -50,7 +50,9 @@ def rejection_params(
     labels = template_labels(language)
     if any(e.code in CONFLICT_CODES for e in errors) and error_kind == "validation":
         error_kind = "conflict"
-    listed = [{"label": _label(e, labels), "message": e.message(language)} for e in errors]
+    listed = [
+        {"label": _label(e, labels, language), "message": e.message(language)} for e in errors
+    ]
     if not errors:  # what the intake records; the reply says it in its own words
         listed = [{"label": "", "message": t("mail.rejected.no_template", language)}]
     values = {
@@ -76,11 +78,18 @@ def rejection_params(
     }
 
 
-def _label(error: ValidationError, labels: Mapping[str, str]) -> str:
-    """The line an error is about: "Voorkeur 3" for one preference, else the field's label."""
+def _label(error: ValidationError, labels: Mapping[str, str], language: str) -> str:
+    """The line an error is about: "Voorkeur 3" for one preference, "Voorkeuren" for the
+    whole list, else the field's label."""
     label = labels.get(error.field, "")
     line = error.params.get("line")
-    return f"{label} {line}" if line else label
+    if line:
+        return f"{label} {line}"
+    if error.field == "preferences":
+        names = FORM.get(error.field)
+        plural = names.labels_en if language == "en" else names.labels_nl
+        return plural[1] if len(plural) > 1 else label
+    return label
 
 
 def render_template(

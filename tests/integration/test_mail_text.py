@@ -232,3 +232,10 @@ def test_a_template_only_in_an_attachment_is_asked_to_be_pasted(
     assert f"Het sjabloon zit in de bijlage ({attached})" in text
     assert "Kopieer het ingevulde sjabloon in uw antwoord" in text
     assert "Voorkeur 1:\n" in text and "(E-mail" not in text
+
+
+def test_an_error_about_the_whole_list_names_the_list(app: App, intake: MailIntake) -> None:
+    _, text = rejection(
+        app, intake, mail_from("Gemeente: Gent\nContactpersoon: An\nVoorkeuren: 9, 11\n")
+    )
+    assert "- Voorkeuren: Kies minstens 3 verschillende thema's (nu 2)." in text
