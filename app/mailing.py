@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from app.bootstrap import App
 from app.health import heartbeat
 from app.scheduler import Job, threaded
-from app.secrets import imap_password, smtp_password
+from app.secrets import imap_password, smtp_password, telegram_token
 from app.service import Component
 from core.model import Channel
 from mail.decode import message_key
@@ -30,7 +30,15 @@ from mail.smtp import MailTransport, SmtpSettings, SmtpTransport
 def renderer(app: App) -> Renderer:
     mail = app.settings.mail
     sender = Sender(mail.address, mail.from_name)
-    return Renderer(app.env.themes, sender, app.settings.telegram.bot_username)
+    campaign = app.env.campaign
+    return Renderer(
+        app.env.themes,
+        sender,
+        app.settings.telegram.bot_username,
+        bot_enabled=telegram_token() is not None,  # as app/service.py starts the bot
+        min_preferences=campaign.min_preferences,
+        max_preferences=campaign.max_preferences,
+    )
 
 
 def intake(app: App) -> MailIntake:

@@ -110,18 +110,21 @@ FIELDS: tuple[FormField, ...] = (
         "(9090) or NIS code (44088).",
     ),
     FormField(
-        "contact_name", Kind.TEXT, True, ("Contactpersoon", "Naam"), ("Contact person", "Name"),
+        "contact_name", Kind.TEXT, True, ("Contactpersoon", "Naam", "Contact"),
+        ("Contact person", "Name", "Contact"),
         "Wat is uw naam (voornaam en achternaam)?",
         "What is your name (first and last name)?",
         "De contactpersoon van de gemeente voor dit leertraject.",
         "The municipality's contact person for this learning track.",
     ),
     FormField(
-        "contact_function", Kind.TEXT, True, ("Functie",), ("Role", "Function", "Job title"),
-        "Wat is uw functie bij de gemeente?",
-        "What is your role at the municipality?",
-        "Bijvoorbeeld centrummanager, schepen van lokale economie, beleidsmedewerker.",
-        "For example town centre manager, alderman for local economy, policy officer.",
+        "contact_function", Kind.TEXT, False, ("Functie",), ("Role", "Function", "Job title"),
+        "Wat is uw functie bij de gemeente? (optioneel)",
+        "What is your role at the municipality? (optional)",
+        "Optioneel, bijvoorbeeld centrummanager, schepen van lokale economie, beleidsmedewerker. "
+        "Typ '-' om over te slaan.",
+        "Optional, for example town centre manager, alderman for local economy, policy officer. "
+        "Type '-' to skip.",
     ),
     FormField(
         "contact_email", Kind.EMAIL, True, ("E-mail", "E-mailadres", "Mail"), ("Email",),
@@ -137,8 +140,9 @@ FIELDS: tuple[FormField, ...] = (
         "Optioneel. Typ '-' om over te slaan.", "Optional. Type '-' to skip.",
     ),
     FormField(
-        "preferences", Kind.PREFERENCES, True, ("Voorkeur", "Voorkeuren", "Keuze"),
-        ("Choice", "Choices", "Preference", "Preferences"),
+        "preferences", Kind.PREFERENCES, True,
+        ("Voorkeur", "Voorkeuren", "Keuze", "Keuzes", "Onze keuzes", "Onze voorkeuren"),
+        ("Choice", "Choices", "Preference", "Preferences", "Our choices", "Our preferences"),
         "Welke thema's hebben uw voorkeur? Kies ze in volgorde, de belangrijkste eerst.",
         "Which themes do you prefer? Choose them in order, the most important first.",
         "Kies 3 tot 5 verschillende thema's op nummer of titel, bv. 9, 11, 3.",

@@ -94,8 +94,26 @@ class MunicipalityDirectory:
             return self._judge(exact)
         partial = self._partial(_strip_prefix(text))
         if partial:
-            return self._judge(partial)
+            return self._with_rivals(self._judge(partial), key)
         return self._fuzzy(key)
+
+    def _with_rivals(self, found: Lookup, key: str) -> Lookup:
+        """ "Hale" starts Halen but is one letter from Halle: a guess is asked back when a
+        misspelling of another name is as close as the name it starts."""
+        if found.status is not LookupStatus.FOUND or found.municipality is None:
+            return found
+        close = self._fuzzy(key)
+        rivals = [m for m in close.candidates or (close.municipality,) if m is not None]
+        rivals = list({m.refnis: m for m in rivals if m.in_flanders}.values())
+        rivals = [m for m in rivals if m != found.municipality]
+        score = difflib.SequenceMatcher(None, key, compact(found.municipality.name)).ratio()
+        best = max(
+            (difflib.SequenceMatcher(None, key, compact(m.name)).ratio() for m in rivals),
+            default=0.0,
+        )
+        if not rivals or best < score - 0.08:
+            return found
+        return Lookup(LookupStatus.AMBIGUOUS, candidates=(found.municipality, *rivals))
 
     def search(self, text: str, limit: int = 8) -> list[Municipality]:
         """Flemish candidates for a chat keyboard: exact first, then prefix, then close."""

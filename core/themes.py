@@ -65,50 +65,57 @@ class ThemeCatalog:
         return [t.number for t in self.themes]
 
     def find(self, text: str) -> Theme | None:
-        """By number ("9", "thema 9", "9 - Leegstand aanpakken"), title, or a close title."""
+        """By number ("9", "thema 9", "9 - Leegstand aanpakken"), title, or a close title;
+        None when nothing or more than one theme fits (see ``matches``)."""
+        found = self.matches(text)
+        return found[0] if len(found) == 1 else None
+
+    def matches(self, text: str) -> list[Theme]:
+        """Every theme the text may mean: one is an answer, several must be asked back
+        ("leegstand" is in the titles of 9, 10 and 11), none is unknown."""
         text = text.strip()
         if not text:
-            return None
+            return []
         match = _LEADING_NUMBER.match(text)
         if match:
-            return self.get(int(match.group(1)))
-        return self._find_by_title(text)
-
-    def _find_by_title(self, text: str) -> Theme | None:
+            theme = self.get(int(match.group(1)))
+            return [theme] if theme is not None else []
         wanted = fold(text)
         titles = {fold(t.title_nl): t for t in self.themes}
         titles.update({fold(t.title_en): t for t in self.themes})
         if wanted in titles:
-            return titles[wanted]
+            return [titles[wanted]]
         word = re.compile(rf"\b{re.escape(wanted)}\b")
-        containing = {t.number: t for key, t in titles.items() if word.search(key)}
-        if len(containing) == 1:
-            return next(iter(containing.values()))
-        if len(containing) > 1:
-            # "leegstand" alone is in three titles: only a title that starts with it wins.
-            starting = {t.number: t for key, t in titles.items() if word.match(key)}
-            return next(iter(starting.values())) if len(starting) == 1 else None
-        close = difflib.get_close_matches(wanted, list(titles), n=2, cutoff=0.75)
-        if len(close) == 1 or (len(close) == 2 and titles[close[0]] is titles[close[1]]):
-            return titles[close[0]]
-        return self._misspelt_start(wanted, titles)
+        containing = [t for key, t in titles.items() if word.search(key)]
+        if containing:
+            return _unique(containing)
+        close = difflib.get_close_matches(wanted, list(titles), n=3, cutoff=0.75)
+        if close:
+            return _unique(titles[key] for key in close)
+        return self._misspelt(wanted, titles)
 
     @staticmethod
-    def _misspelt_start(wanted: str, titles: dict[str, Theme]) -> Theme | None:
-        """ "leegstnd" is how a title starts, misspelt: accepted when only one theme is close."""
-        words = len(wanted.split())
+    def _misspelt(wanted: str, titles: dict[str, Theme]) -> list[Theme]:
+        """ "leegstnd" is a title's words, misspelt: every theme with words that close."""
+        size = len(wanted.split())
         scored: dict[int, float] = {}
         for key, theme in titles.items():
-            start = " ".join(key.split()[:words])
-            ratio = difflib.SequenceMatcher(None, wanted, start).ratio()
-            scored[theme.number] = max(scored.get(theme.number, 0.0), ratio)
-        ranked = sorted(scored.items(), key=lambda item: -item[1])
-        if ranked and ranked[0][1] >= 0.85 and (len(ranked) == 1 or ranked[1][1] < 0.8):
-            return next(t for t in titles.values() if t.number == ranked[0][0])
-        return None
+            words = key.split()
+            for i in range(max(1, len(words) - size + 1)):
+                ratio = difflib.SequenceMatcher(None, wanted, " ".join(words[i : i + size])).ratio()
+                scored[theme.number] = max(scored.get(theme.number, 0.0), ratio)
+        best = max(scored.values(), default=0.0)
+        if best < 0.85:
+            return []
+        numbers = {n for n, ratio in scored.items() if ratio >= 0.8}
+        return _unique(t for t in titles.values() if t.number in numbers)
 
     def titles(self, numbers: Iterable[int], language: str) -> list[str]:
         return [t.label(language) for n in numbers if (t := self.get(n)) is not None]
+
+
+def _unique(themes: Iterable[Theme]) -> list[Theme]:
+    return sorted({t.number: t for t in themes}.values(), key=lambda t: t.number)
 
 
 def catalog(themes: Sequence[Theme]) -> ThemeCatalog:

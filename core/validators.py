@@ -39,6 +39,31 @@ class ValidationError:
         return {"field": self.field, "code": self.code, "message": self.message(language)}
 
 
+class Conflict(str):
+    """A field an official gave twice with different values, or corrected in a sentence
+    ("Voorkeur 1 moet 3 zijn"). It is never resolved silently: it fails validation with a
+    question, so nothing is changed until the official says which is meant."""
+
+    options: tuple[str, ...]
+    sentence: str
+
+    def __new__(cls, options: Sequence[str], sentence: str = "") -> Conflict:
+        self = super().__new__(cls, " / ".join(options) or sentence)
+        self.options, self.sentence = tuple(options), sentence
+        return self
+
+    def error(self, key: str, line: int | None = None) -> ValidationError:
+        where = {"line": line} if line else {}
+        if self.sentence:
+            return ValidationError("field.correction", key, {"sentence": self.sentence, **where})
+        first, *rest = self.options
+        params = {"first": first, "second": "', '".join(rest), **where}
+        return ValidationError("field.conflict", key, params)
+
+
+CONFLICT_CODES = frozenset({"field.conflict", "field.correction"})
+
+
 @dataclass(frozen=True)
 class Context:
     themes: ThemeCatalog
@@ -54,9 +79,20 @@ def clean(
     kind: Kind, key: str, raw: Any, ctx: Context, required: bool, max_length: int
 ) -> tuple[Any, list[ValidationError]]:
     """The value to store, or the errors; an empty optional field cleans to None."""
+    if isinstance(raw, Conflict):
+        return None, [raw.error(key)]
     if _is_empty(raw):
         return None, [ValidationError("required", key)] if required else []
     return _CLEANERS[kind](key, raw, ctx, max_length)
+
+
+def ascii_number(text: str) -> int | None:
+    """A number typed or tapped, from ASCII digits only: "²".isdigit() is True but int() fails,
+    and "٣" would pass int() while no keyboard button says so."""
+    text = text.strip()
+    if text and len(text) <= 9 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
 
 
 def _is_empty(raw: Any) -> bool:
@@ -170,9 +206,17 @@ def _clean_preferences(
             if any(later for later in items[position:]):
                 errors.append(ValidationError("preferences.gap", key, {"position": position}))
             continue
-        theme = ctx.themes.find(item)
-        if theme is None:
-            params = {"value": item.strip(), "count": len(ctx.themes)}
+        if isinstance(item, Conflict):
+            errors.append(item.error(key, position))
+            continue
+        found = ctx.themes.matches(item)
+        theme = found[0] if len(found) == 1 else None
+        if len(found) > 1:
+            listed = ", ".join(str(t.number) for t in found)
+            params = {"value": item.strip(), "numbers": listed, "line": position}
+            errors.append(ValidationError("preferences.ambiguous_theme", key, params))
+        elif theme is None:
+            params = {"value": item.strip(), "count": len(ctx.themes), "line": position}
             errors.append(ValidationError("preferences.unknown_theme", key, params))
         elif theme.number in numbers:
             errors.append(ValidationError("preferences.duplicate", key, {"number": theme.number}))
@@ -190,7 +234,7 @@ def _clean_preferences(
 
 
 def _str_or_none(item: Any) -> str | None:
-    return None if item is None else str(item)
+    return None if item is None else item if isinstance(item, str) else str(item)
 
 
 _CLEANERS: dict[Kind, Cleaner] = {

@@ -23,7 +23,7 @@ from core.ports import UnitOfWork
 from core.usecases.bounces import record_bounce
 from core.usecases.submit import Identity, Outcome, Result, submit
 from core.usecases.verification import verify
-from mail.classify import classify
+from mail.classify import classify, template_attachments
 from mail.decode import DecodedMail, decode_message
 from mail.intake import Disposition
 from mail.render import LOOP_HEADER
@@ -138,7 +138,9 @@ class MailIntake:
             code = _CODE.search(mail.body[:2000])
             if code and sender and uow.verifications.active(sender, self.env.clock.now()):
                 return self._result(key, verify(uow, self.env, sender, code.group(1)), sender)
-            return self._reject(uow, mail, key, language, "no_template", [], {})
+            attached = template_attachments(mail)  # a .txt or .docx: ask to paste it
+            reason = "attachment" if attached else "no_template"
+            return self._reject(uow, mail, key, language, reason, [], {"attachments": attached})
         raw: dict[str, Any] = dict(form.values)
         raw["preferences"] = form.preferences or form.values.get("preferences")
         raw.setdefault("contact_email", sender)

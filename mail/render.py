@@ -24,6 +24,7 @@ from core import i18n
 from core.model import OutboxMessage
 from core.themes import ThemeCatalog
 from mail.ics import kickoff_ics
+from mail.replies import filled_template
 
 LOOP_HEADER = "X-Leertraject-Loop"
 _PLACEHOLDER = "\x00TEMPLATE\x00"
@@ -40,10 +41,21 @@ class Sender:
 
 
 class Renderer:
-    def __init__(self, themes: ThemeCatalog, sender: Sender, bot_username: str = "") -> None:
+    def __init__(
+        self,
+        themes: ThemeCatalog,
+        sender: Sender,
+        bot_username: str = "",
+        *,
+        bot_enabled: bool = False,
+        min_preferences: int = 3,
+        max_preferences: int = 5,
+    ) -> None:
         self.themes = themes
         self.sender = sender
         self.bot_username = bot_username.lstrip("@")
+        self.bot_enabled = bot_enabled  # the Telegram bot runs: texts may point to the chat
+        self.preference_limits = (min_preferences, max_preferences)
         self.text_env = Environment(
             loader=PackageLoader("mail", "templates"),
             undefined=StrictUndefined,
@@ -66,9 +78,8 @@ class Renderer:
         template = self.text_env.get_template(f"{message.kind}.j2")
         values = self._values(message, language)
         subject = " ".join(_block(template, "subject", values).split())
-        original = _strip_reply_prefix(str(message.params.get("original_subject") or ""))
-        if message.params.get("in_reply_to") and original:
-            subject = f"Re: {original} – {subject}"
+        if message.params.get("in_reply_to"):
+            subject = f"Re: {subject}"  # one Re: and what happened, however long the thread
         body = _block(template, "body", values)
         return subject, re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
 
@@ -107,12 +118,11 @@ class Renderer:
             )
         if message.kind == "assignment.confirmed":
             invitation = kickoff_ics(
-                message.params, self.sender.address, self.sender.domain, language
+                message.params, self.sender.address, self.sender.domain, language, now
             )
-            if invitation is not None:
+            if invitation is not None:  # a str: text/calendar with charset="utf-8"
                 email.add_attachment(
                     invitation,
-                    maintype="text",
                     subtype="calendar",
                     filename="kickoff.ics",
                     params={"method": "PUBLISH"},
@@ -130,6 +140,11 @@ class Renderer:
             "email": message.recipient,  # rows queued before a template asked for it
             **message.params,
         }
+        params.setdefault("reason", "validation")  # rows queued before replies said why
+        params.setdefault("attachments", "")
+        params["bot_enabled"] = self.bot_enabled
+        params["min_preferences"], params["max_preferences"] = self.preference_limits
+        params["form"] = self._blank_form(params, language)
         params["themes"] = self.themes.titles(params.get("preferences", []), language)
         params["all_themes"] = [t.label(language) for t in self.themes]
         params.setdefault("token", None)
@@ -139,19 +154,22 @@ class Renderer:
         params["language"] = language
         return params
 
+    def _blank_form(self, params: Mapping[str, Any], language: str) -> str:
+        """The template to fill in, with the municipality, name and address we know."""
+        known = {
+            "municipality": params.get("municipality_name"),
+            "contact_name": params.get("contact_name"),
+            "contact_email": params.get("email"),
+        }
+        values = {k: str(v) for k, v in known.items() if v}
+        return filled_template(language, values, (), *self.preference_limits)
+
 
 @pass_context
 def _t(context: Context, key: str, **params: Any) -> str:
     """A sentence from the catalogs in the e-mail's language; its placeholders are the
     template's variables unless given here (a loop variable, a computed value)."""
     return i18n.template(key, str(context["language"])).format_map({**context.get_all(), **params})
-
-
-_REPLY_PREFIX = re.compile(r"^\s*((re|antw|aw|sv|fw|fwd|tr|wg)\s*(\[\d+\])?\s*:\s*)+", re.I)
-
-
-def _strip_reply_prefix(subject: str) -> str:
-    return " ".join(_REPLY_PREFIX.sub("", subject).split())
 
 
 def _block(template: Template, name: str, values: Mapping[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""Registration fields from the text of an e-mail, and the template filled in again.
+"""Registration fields from the text of an e-mail (the template is written back out by
+``mail.replies.render_template``).
 
 The labels come from core's registration form (``core.form.email_labels()``); nothing here
 knows the fields. Raw strings only: resolving "Gent" or "9 - Leegstand aanpakken" to ids is
@@ -8,7 +9,10 @@ A message is cut into segments: what the official wrote on top, then each quoted
 message below it. Every segment is read up to its closing greeting or signature. A field
 takes its value from the newest segment that has one, so values on top win over the quoted
 invitation, values typed into a quoted template count when nothing is on top, and a
-correction on top of a returned template keeps the rest of that template.
+correction on top of a returned template keeps the rest of that template. Within one segment
+a field given twice with different values, or corrected in prose, becomes a question
+(mail/corrections.py). How one value is cleaned (hints, placeholders, one-line lists) is in
+mail/template_values.py.
 """
 
 from __future__ import annotations
@@ -18,7 +22,19 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from core.validators import Conflict
+from mail.corrections import CorrectionFinder, disagree, same
+from mail.corrections import apply as apply_corrections
 from mail.quoting import is_closing, signature_follows, split_segments
+from mail.template_values import clean_value, split_preferences, squeeze
+
+__all__ = [
+    "ExtractedForm",
+    "TemplateSpec",
+    "extract_best",
+    "extract_form",
+    "split_preferences",
+]
 
 Source = Literal["top", "quoted", "mixed", "none"]
 
@@ -32,17 +48,8 @@ _ORDINALS = {
 _BULLET = re.compile(r"^(?:[-*•·▪◦–]\s*|\*\*)+")
 _LIST_ITEM = re.compile(r"^[-*•·▪◦–]\s")
 _EMPHASIS = re.compile(r"[*_]{1,3}(?=\s?[:：])|(?<=[:：])[*_]{1,3}")
-_BLANKS = re.compile(r"[ \t\xa0]+")
 _EXPLICIT = re.compile(r"^\s*(?:\([^()]*\)\s*)?[:：=]")
 _ITEM_NUMBER = re.compile(r"^\(?(\d{1,2})\s*[.)]\s+(?=\S)")
-_LINK = re.compile(r"\s?[<\[](?:mailto:|https?://|tel:)[^>\]\s]{0,500}[>\]]", re.IGNORECASE)
-_OPTIONAL_HINT = re.compile(
-    r"\s*\((?:optioneel|optional|facultatief|niet verplicht|not required|verplicht|required)"
-    r"[^()]*\)\s*$",
-    re.IGNORECASE,
-)
-_PLACEHOLDER = re.compile(r"^(?:\(.*\)|\[.*\]|<[^@<>]*>|\.{2,}|…+|_+)$")
-_NUMBERS_ONLY = re.compile(r"^\d{1,2}(?:(?: ?[,;/&+] ?| (?:en|and) | )\d{1,2})*\.?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,8 @@ class TemplateSpec:
     """The labels to look for, compiled once.
 
     ``labels`` maps field key -> label aliases (any language); ``list_field`` is the ranked
-    field ("Voorkeur 1:"); ``multiline_fields`` may run over several lines;
+    field ("Voorkeur 1:"); ``name_field`` takes the sender's display name when a template
+    has no name of its own; ``multiline_fields`` may run over several lines;
     ``protected_phrases`` (e.g. theme titles containing "," or " en ") are never split when
     a one-line list is split.
     """
@@ -78,10 +86,13 @@ class TemplateSpec:
         labels: Mapping[str, Sequence[str]],
         *,
         list_field: str = "preferences",
+        name_field: str = "contact_name",
         multiline_fields: Collection[str] = (),
         protected_phrases: Collection[str] = (),
     ) -> None:
         self.list_field = list_field
+        self.name_field = name_field if name_field in labels else None
+        self.corrections = CorrectionFinder(labels, list_field)
         self.multiline_fields = frozenset(multiline_fields)
         self.protected = sorted({p for p in protected_phrases if p.strip()}, key=len, reverse=True)
         pairs = [(key, alias) for key, aliases in labels.items() for alias in aliases if alias]
@@ -92,6 +103,8 @@ class TemplateSpec:
         rank = rf"(?:\s*(?:(?:nr\.?|no\.?|n°|#)\s*)?(?P<rank>\d{{1,2}}){_RANK_SUFFIX}\b\.?)?"
         self._label = re.compile(rf"^(?:{groups})\.?{rank}", re.IGNORECASE)
         self._tail = re.compile(rf"^{_HINT}{_SEPARATOR}(?P<value>.*)$", re.IGNORECASE)
+        # "Hierbij onze voorkeuren:" with the list on the next lines
+        self._trailing = re.compile(rf"\s(?:{groups})\s*[:：]$", re.IGNORECASE)
         ordinals = "|".join(_ORDINALS)
         self._prefix_rank = None
         if list_aliases:
@@ -114,7 +127,7 @@ class TemplateSpec:
                 return self.list_field, ordinal, m.group("value"), False
         m = self._label.match(text)
         if not m:
-            return None
+            return self._trailing_label(text)
         groups = m.groupdict()
         key = next(k for g, k in self._group_key.items() if groups.get(g))
         rank_text = m.group("rank")
@@ -127,6 +140,16 @@ class TemplateSpec:
         value = tail.group("value")
         bare = not value.strip() and not _EXPLICIT.match(text[m.end() :])
         return key, rank, value, bare
+
+    def _trailing_label(self, text: str) -> tuple[str, int | None, str, bool] | None:
+        """A label that ends a sentence line ("Dit zijn onze keuzes:"): the value follows."""
+        if len(text) > 200 or not text.endswith((":", "：")):
+            return None
+        m = self._trailing.search(text)
+        if not m:
+            return None
+        key = next(k for g, k in self._group_key.items() if m.group(g))
+        return key, None, "", False
 
 
 def _alias_pattern(alias: str) -> str:
@@ -144,64 +167,6 @@ def _alias_pattern(alias: str) -> str:
     return "".join(out) + r"(?:[\s-]*(?:nummer|number|nr|adres|address))?(?![\w-])"
 
 
-# --- values ------------------------------------------------------------------------------
-
-
-def squeeze(line: str) -> str:
-    """Whitespace runs cut to what carries meaning (a tab, or two spaces as a separator).
-
-    Keeps every regex here linear on hostile input such as 50,000 spaces in a row.
-    """
-    return _BLANKS.sub(_squeeze_run, line.strip())
-
-
-def _squeeze_run(m: re.Match[str]) -> str:
-    run = m.group(0)
-    return "\t" if "\t" in run else "  " if len(run) > 1 else " "
-
-
-def clean_value(value: str) -> str:
-    """A value without the blank template's hints, placeholders and mail-client link noise."""
-    value = _LINK.sub("", squeeze(value)).strip()
-    value = re.sub(r"(?:\s{2,}|\t)\([^()]*\)\s*$", "", value)
-    value = _OPTIONAL_HINT.sub("", value).strip()
-    if _PLACEHOLDER.match(value):
-        return ""
-    return value.strip()
-
-
-def split_preferences(value: str, protected: Sequence[str] = ()) -> list[str]:
-    """'9, 11, 3' / '9; 11; 3' / '9 en 11 en 3' / titles -> raw entries in order."""
-    value = " ".join(clean_value(value).rstrip(".").split())
-    if not value:
-        return []
-    if _NUMBERS_ONLY.match(value):
-        return re.findall(r"\d{1,2}", value)
-    masked, saved = _mask(value, protected)
-    separators = ";" if ";" in masked else r",|\s+(?:en|and|&)\s+(?!-)"
-    parts = re.split(separators, masked)
-    return [p for p in (_unmask(p, saved).strip(" .") for p in parts) if p]
-
-
-def _mask(value: str, protected: Sequence[str]) -> tuple[str, list[str]]:
-    saved: list[str] = []
-
-    def keep(m: re.Match[str]) -> str:
-        saved.append(m.group(0))
-        return f"\x00{len(saved) - 1}\x00"
-
-    masked = value
-    for phrase in sorted(protected, key=len, reverse=True):
-        masked = re.sub(re.escape(phrase), keep, masked, flags=re.IGNORECASE)
-    return re.sub(r"\([^()]*\)", keep, masked), saved
-
-
-def _unmask(value: str, saved: list[str]) -> str:
-    for _ in range(3):  # protected phrases may hold masked parentheses
-        value = re.sub(r"\x00(\d+)\x00", lambda m: saved[int(m.group(1))], value)
-    return value
-
-
 # --- one segment -------------------------------------------------------------------------
 
 
@@ -211,6 +176,20 @@ class _Section:
     ranked: dict[int, str]
     items: list[str]
     found: set[str]
+    corrections: list[tuple[str, int | None, str]] = field(default_factory=list)
+
+    def add_items(self, key: str, items: list[str], raw: str) -> None:
+        """A whole list; a second, different list for the same field is a conflict."""
+        if not items:
+            return
+        if self.items and not same(", ".join(self.items), ", ".join(items)):
+            earlier = self.values.get(key) or ", ".join(self.items)
+            self.values[key] = disagree(earlier, raw or ", ".join(items))
+            self.items = []
+        elif not self.items and not isinstance(self.values.get(key), Conflict):
+            self.items = items
+            if raw:
+                self.values[key] = raw
 
     def preferences(self) -> list[str]:
         if self.ranked:
@@ -234,6 +213,11 @@ def _parse_segment(
             break
         # In a quoted message of ours, "- Functie: dit veld is verplicht" is an item of its
         # list of errors, not a template line; the official's own lines may carry bullets.
+        corrected = None if quoted else spec.corrections.find(stripped)
+        if corrected is not None:  # never glued onto the free text above it
+            cur.finish(sec, spec)
+            sec.corrections.append((*corrected, stripped))
+            continue
         found = None if quoted and _LIST_ITEM.match(stripped) else spec.match(stripped)
         if found is not None:
             cur.finish(sec, spec)
@@ -252,6 +236,9 @@ def _parse_segment(
             if multiline:
                 if signature_follows(lines[index + 1 :]):
                     break
+                if not cur.lines and not cur.bare:
+                    cur.finish(sec, spec)  # "Acties:", a blank line, "Jan": Jan is no value
+                    continue
                 if cur.lines:
                     cur.lines.append("")
                 continue
@@ -289,19 +276,25 @@ class _Field:
         if key != spec.list_field:
             text = "\n".join(clean_value(t) if t else "" for t in self.lines).strip()
             if text:
-                sec.values.setdefault(key, re.sub(r"\n{3,}", "\n\n", text))
+                text = re.sub(r"\n{3,}", "\n\n", text)
+                sec.values[key] = disagree(sec.values.get(key), text)
         elif self.rank is not None:
             value = clean_value(self.lines[0])
-            if value and self.rank not in sec.ranked:
-                sec.ranked[self.rank] = value
-        elif not sec.items:
+            if value:
+                sec.ranked[self.rank] = disagree(sec.ranked.get(self.rank), value)
+        else:
             if self.inline:
-                sec.values.setdefault(key, clean_value(self.lines[0]))
-                sec.items = split_preferences(self.lines[0], spec.protected)
+                items = split_preferences(self.lines[0], spec.protected)
             elif len(self.lines) == 1:
-                sec.items = split_preferences(_item_text(self.lines[0]), spec.protected)
+                items = split_preferences(_item_text(self.lines[0]), spec.protected)
             else:
-                sec.items = [i for i in (clean_value(_item_text(t)) for t in self.lines) if i]
+                items = [i for i in (clean_value(_item_text(t)) for t in self.lines) if i]
+            sec.add_items(key, items, clean_value(self.lines[0]) if self.inline else "")
+
+
+def _display_name(sender_name: str) -> str:
+    name = " ".join(sender_name.replace('"', " ").split()).strip(" ,.'")
+    return "" if "@" in name or not any(c.isalpha() for c in name) else name
 
 
 def _is_sender_name(line: str, sender_name: str) -> bool:
@@ -323,6 +316,10 @@ def extract_form(text: str, spec: TemplateSpec, *, sender_name: str = "") -> Ext
     preferences: list[str] = []
     for reply, sec in sections:
         prefs = sec.preferences()
+        if isinstance(sec.values.get(spec.list_field), Conflict) and not prefs_done:
+            prefs_done = True  # two different lists in one message: asked, not chosen
+            values[spec.list_field] = sec.values[spec.list_field]
+            origin.add(reply)
         for key, value in sec.values.items():
             if key == spec.list_field and (prefs_done or not prefs):
                 continue  # the raw one-line list goes with the list it came from
@@ -333,6 +330,12 @@ def extract_form(text: str, spec: TemplateSpec, *, sender_name: str = "") -> Ext
             preferences, prefs_done = prefs, True
             origin.add(reply)
     found = frozenset(k for _, sec in sections for k in sec.found)
+    for _, sec in sections:
+        apply_corrections(sec.corrections, values, preferences, spec.list_field)
+    if (values or preferences) and spec.name_field and spec.name_field not in values:
+        name = _display_name(sender_name)
+        if name:  # the From display name serves when the template has no name
+            values[spec.name_field] = name
     source: Source = "none"
     if origin == {True}:
         source = "top"
@@ -355,45 +358,3 @@ def extract_best(
         if score > best_score:
             best, best_score = form, score
     return best
-
-
-# --- rendering ---------------------------------------------------------------------------
-
-
-def render_template(
-    labels: Mapping[str, str],
-    values: Mapping[str, str],
-    *,
-    list_field: str = "preferences",
-    preferences: Sequence[str] = (),
-    preference_slots: int = 3,
-    hints: Mapping[str, str] | None = None,
-) -> str:
-    """The template as plain text, filled in with ``values``; one label per field.
-
-    ``labels`` maps key -> the label in the reader's language, in form order. Hints are
-    shown, in parentheses after two spaces, only where a value is still missing; the parser
-    drops them again when the official leaves them.
-    """
-    hints = hints or {}
-    lines: list[str] = []
-    for key, label in labels.items():
-        hint = hints.get(key, "")
-        if key == list_field:
-            slots = max(preference_slots, len(preferences))
-            for i in range(slots):
-                value = preferences[i] if i < len(preferences) else ""
-                lines.append(_line(f"{label} {i + 1}", value, hint if i == 0 else ""))
-            continue
-        value = values.get(key, "").strip()
-        first, _, rest = value.partition("\n")
-        lines.append(_line(label, first, hint))
-        if rest:
-            lines.extend(rest.split("\n"))
-    return "\n".join(lines) + "\n"
-
-
-def _line(label: str, value: str, hint: str) -> str:
-    if value:
-        return f"{label}: {value}"
-    return f"{label}:  ({hint})" if hint else f"{label}:"

@@ -7,15 +7,16 @@ from core.conversation import steps
 from core.conversation.model import Button, Keyboard
 from core.conversation.turn import Turn, is_back, is_no, is_yes
 from core.municipalities import LookupStatus
+from core.validators import ascii_number
 
 MAX_BUTTONS = 8
 
 
 def answer(turn: Turn, typed: str) -> None:
     candidates = [str(c) for c in turn.state.get("candidates", [])]
-    choice = typed.strip().rstrip(".")
-    if candidates and choice.isdigit() and len(choice) == 1 and 1 <= int(choice) <= len(candidates):
-        choose(turn, candidates[int(choice) - 1])
+    choice = ascii_number(typed.strip().rstrip("."))
+    if candidates and choice is not None and 1 <= choice <= min(len(candidates), 9):
+        choose(turn, candidates[choice - 1])
         return
     if len(candidates) == 1 and is_yes(typed):
         choose(turn, candidates[0])

@@ -10,7 +10,7 @@ from core.conversation import steps
 from core.conversation.model import Button, Keyboard, split_text
 from core.conversation.turn import Turn, is_back, words
 from core.form import FORM
-from core.validators import split_preferences
+from core.validators import ascii_number, split_preferences
 
 DONE_WORDS = frozenset({"klaar", "done", "ok", "oké", "verder", "next", "gedaan"})
 UNDO_WORDS = frozenset({"ongedaan", "ongedaan maken", "undo", "wis", "wis laatste"})
@@ -86,8 +86,7 @@ def tap(turn: Turn, data: str) -> None:
             _refuse(turn, turn.t("themes.nothing_to_undo"))
             return
         chosen.pop()
-    elif action.isdigit() and turn.env.themes.get(int(action)) is not None:
-        number = int(action)
+    elif (number := ascii_number(action)) is not None and turn.env.themes.get(number) is not None:
         if number in chosen:
             chosen.remove(number)
         elif len(chosen) >= campaign.max_preferences:
@@ -121,7 +120,7 @@ def answer(turn: Turn, typed: str) -> None:
 
 def _one_theme(turn: Turn, typed: str) -> str | None:
     """ "9", "thema 9" or a title: one theme to add; "9 11" is a list, not theme 9."""
-    if len(typed.split()) > 1 and sum(part.isdigit() for part in typed.split()) > 1:
+    if len(typed.split()) > 1 and sum(ascii_number(part) is not None for part in typed.split()) > 1:
         return None
     theme = turn.env.themes.find(typed)
     return f"{theme.number:02d}" if theme else None

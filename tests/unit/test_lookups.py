@@ -70,7 +70,7 @@ def test_chat_search_offers_at_most_eight_flemish_buttons(
         ("centrum management", 3),
         ("Samenwerken/onderhandelen met ontwikkelaars", 12),
         ("Sustainable urban logistics", 8),
-        ("leegstnd", 9),
+        ("leegstnd aanpakken", 9),
         ("Centrummanagment", 3),
     ],
 )
@@ -83,3 +83,9 @@ def test_a_word_in_several_titles_is_not_guessed(env: Env) -> None:
     assert env.themes.find("duurzame") is None  # themes 7 and 8 both start with it
     assert env.themes.find("kern") is None
     assert env.themes.find("13") is None
+
+
+@pytest.mark.parametrize("typed", ["leegstand", "Leegstand", "leegstnd"])
+def test_a_word_in_three_titles_is_asked_back_with_every_candidate(env: Env, typed: str) -> None:
+    assert env.themes.find(typed) is None  # 9 starts with it, but 10 and 11 mention it too
+    assert [t.number for t in env.themes.matches(typed)] == [9, 10, 11]

