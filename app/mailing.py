@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from collections.abc import Callable
 
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.bootstrap import App
+from app.journal import JournalRenderer, JournalTransport, SentJournal, logged_handler
 from app.scheduler import Job, threaded
 from app.secrets import imap_password, smtp_password
 from app.service import Component
 from mail.imap import ImapSettings, drain_once, run_imap_intake
+from mail.intake import Disposition
 from mail.maildir import drain_maildir_once
 from mail.outbox_folder import FolderTransport
 from mail.pipeline import IntakeSettings, MailIntake
@@ -22,9 +25,11 @@ from mail.sender import EmailSender
 from mail.smtp import MailTransport, SmtpSettings, SmtpTransport
 
 
-def renderer(app: App) -> Renderer:
+def renderer(app: App, journal: SentJournal | None = None) -> Renderer:
     mail = app.settings.mail
     sender = Sender(mail.address, mail.from_name)
+    if journal is not None:
+        return JournalRenderer(journal, app.env.themes, sender, app.settings.telegram.bot_username)
     return Renderer(app.env.themes, sender, app.settings.telegram.bot_username)
 
 
@@ -69,16 +74,24 @@ def transport(app: App) -> MailTransport:
 
 
 def email_sender(app: App) -> EmailSender:
+    """The outbox sender; every message it sends gets a log line (app.journal)."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    return EmailSender(app.transaction, renderer(app), transport(app), app.env.clock, worker)
+    journal = SentJournal()
+    sending = JournalTransport(transport(app), journal)
+    return EmailSender(app.transaction, renderer(app, journal), sending, app.env.clock, worker)
+
+
+def handler(app: App) -> Callable[[bytes], Disposition]:
+    """The intake's handler for the service: every message handled gets a log line."""
+    return logged_handler(intake(app).process)
 
 
 def drain_intake_once(app: App) -> int:
-    handler = intake(app).handle
+    handle = handler(app)
     if app.settings.mail.intake == "imap":
-        return drain_once(imap_settings(app), handler)
+        return drain_once(imap_settings(app), handle)
     maildir = app.settings.path(app.settings.mail.maildir)
-    return drain_maildir_once(maildir, handler, settle_seconds=0.0)
+    return drain_maildir_once(maildir, handle, settle_seconds=0.0)
 
 
 def imap_components(app: App) -> list[Component]:
@@ -89,7 +102,7 @@ def imap_components(app: App) -> list[Component]:
         return []
 
     async def run(stop: asyncio.Event) -> None:
-        await run_imap_intake(imap_settings(app), intake(app).handle, stop)
+        await run_imap_intake(imap_settings(app), handler(app), stop)
 
     async def once() -> int:
         return await asyncio.to_thread(drain_intake_once, app)
@@ -102,9 +115,9 @@ def intake_jobs(app: App) -> list[Job]:
     mail = app.settings.mail
     if mail.intake != "maildir":
         return []
-    folder, handler = app.settings.path(mail.maildir), intake(app).handle
+    folder, handle = app.settings.path(mail.maildir), handler(app)
     every = IntervalTrigger(seconds=2)
-    return [threaded("mail folder", lambda: drain_maildir_once(folder, handler), every)]
+    return [threaded("mail folder", lambda: drain_maildir_once(folder, handle), every)]
 
 
 def sending_jobs(app: App) -> list[Job]:

@@ -6,6 +6,7 @@ import asyncio
 
 import click
 
+from app.commands.output import say
 from app.commands.state import CliState, pass_state
 from app.mailing import imap_components, intake_jobs, sending_jobs
 from app.scheduler import campaign_jobs, scheduler_component
@@ -39,4 +40,4 @@ def run_command(state: CliState, once: bool) -> None:
 
     handled = asyncio.run(main())
     if once:
-        click.echo(f"{handled} item(s) handled.")
+        click.echo(say("cli.run.handled", count=handled))
