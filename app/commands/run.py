@@ -24,11 +24,12 @@ def run_command(state: CliState, once: bool) -> None:
     Stop it with Ctrl-C.
     """
     app = state.app(migrate=True)
-    # In this order for --once: read, remind and assign, then send what that produced.
+    # In this order for --once: read (the folder job or IMAP), remind and assign, then send
+    # what that produced.
     jobs = [*intake_jobs(app), *campaign_jobs(app), *sending_jobs(app)]
     parts: list[Component] = [
-        scheduler_component(jobs),
         *imap_components(app),
+        scheduler_component(jobs),
         *telegram_components(app),
     ]
 
