@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from app.bootstrap import App, bootstrap
+from app.config import Settings
 
 LEERTRAJECT = [sys.executable, "-m", "app"]
 Cli = Callable[..., subprocess.CompletedProcess[str]]
@@ -50,3 +53,14 @@ def cli(db_url: str, tmp_path: Path) -> Cli:
 def cli_sqlite(tmp_path: Path) -> Cli:
     """On SQLite only: for what does not depend on the database."""
     return make_cli(f"sqlite:///{tmp_path / 'leertraject.db'}", tmp_path)
+
+
+@pytest.fixture
+def app_sqlite(cli_sqlite: Cli, base_settings: Settings, tmp_path: Path) -> Iterator[App]:
+    """The same SQLite database as cli_sqlite, opened in the test: to set up what only a
+    failure leaves behind (a quarantined message, a failed delivery)."""
+    url = f"sqlite:///{tmp_path / 'leertraject.db'}"
+    database = base_settings.database.model_copy(update={"url": url})
+    application = bootstrap(base_settings.model_copy(update={"database": database}))
+    yield application
+    application.close()
