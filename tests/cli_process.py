@@ -1,4 +1,7 @@
-"""The `leertraject` command as staff run it: a separate process, its own database and folders."""
+"""The `leertraject` command as staff run it: a separate process, its own database and folders.
+
+Fixtures for tests/e2e, made available to every module by tests/conftest.py.
+"""
 
 from __future__ import annotations
 
