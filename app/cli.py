@@ -12,7 +12,7 @@ from app.commands.erase import erase_command
 from app.commands.invitations import invitations_group
 from app.commands.mail import mail_group
 from app.commands.outbox import outbox_group
-from app.commands.output import LANGUAGE_ENV, set_language, show_problem
+from app.commands.output import LANGUAGE_ENV, say, set_language, show_problem
 from app.commands.registrations import registrations_group
 from app.commands.reports import export_command, stats_command
 from app.commands.run import run_command
@@ -69,6 +69,9 @@ def main() -> None:
     except click.ClickException as problem:
         show_problem(problem)
         sys.exit(problem.exit_code)
-    except (KeyboardInterrupt, click.Abort):
+    except click.Abort:
+        click.echo(say("cli.aborted"), err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
