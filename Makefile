@@ -1,13 +1,15 @@
 # The two commands: `make run` starts the service on the embedded defaults,
-# `make test` runs the whole test suite (lint, types, unit, integration, end to end).
+# `make test` runs the whole test suite (lint, types, layering, unit, integration, end to end).
 # Both create the virtual environment in .venv when needed, from the lock file.
+# `make check` is the quick one for while you work: lint, types, layering and the unit tests,
+# in seconds, with no services.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck services lock clean
+.PHONY: run test check lint typecheck layers services lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +32,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict
 
-test: $(STAMP) services lint typecheck
+# The dependency rule between the rooms (contracts in pyproject.toml, [tool.importlinter]).
+layers: $(STAMP)
+	$(BIN)/lint-imports --no-cache --no-logo
+
+check: lint typecheck layers
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit
+
+# A test that needs a real server fails when it would be skipped (tests/server_skips.py).
+test: $(STAMP) services lint typecheck layers
 	$(BIN)/pytest -q -p no:cacheprovider
 
 # Regenerate the lock file after changing dependencies in pyproject.toml.

@@ -12,6 +12,7 @@ from app.commands.erase import erase_command
 from app.commands.invitations import invitations_group
 from app.commands.mail import mail_group
 from app.commands.outbox import outbox_group
+from app.commands.output import LANGUAGE_ENV, say, set_language, show_problem
 from app.commands.registrations import registrations_group
 from app.commands.reports import export_command, stats_command
 from app.commands.run import run_command
@@ -24,14 +25,24 @@ from app.commands.status import status_command
 @click.option(
     "--config",
     "config_file",
-    type=click.Path(dir_okay=False),
+    type=click.Path(exists=True, dir_okay=False),
     help="Configuration file (default: $LEERTRAJECT_CONFIG or the embedded config.toml).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    envvar=LANGUAGE_ENV,
+    help=f"Language of the output: nl (default) or en; also ${LANGUAGE_ENV}.",
 )
 @click.version_option(package_name="leertraject")
 @click.pass_context
-def cli(ctx: click.Context, config_file: str | None) -> None:
+def cli(ctx: click.Context, config_file: str | None, lang: str | None) -> None:
     """Leertraject intake assistant: registrations of Flemish municipalities for VLAIO's
-    collectieve leertrajecten, by e-mail and Telegram, and the assignment of theme groups."""
+    collectieve leertrajecten, by e-mail and Telegram, and the assignment of theme groups.
+
+    Exit codes: 0 success, 1 a problem with what was asked, 2 a usage error (also a missing
+    input file)."""
+    set_language(lang)
     state = CliState(config_file)
     ctx.obj = state
     ctx.call_on_close(state.close)
@@ -56,6 +67,13 @@ for command in (
 
 def main() -> None:
     try:
-        cli.main(prog_name="leertraject", standalone_mode=True)
+        code = cli.main(prog_name="leertraject", standalone_mode=False)
+    except click.ClickException as problem:
+        show_problem(problem)
+        sys.exit(problem.exit_code)
+    except click.Abort:
+        click.echo(say("cli.aborted"), err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

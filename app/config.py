@@ -11,6 +11,7 @@ import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -211,13 +212,8 @@ def config_path(explicit: str | Path | None = None) -> Path:
 
 def load_settings(path: str | Path | None = None) -> Settings:
     source = config_path(path)
-    try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{source}: configuration file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
-    secrets = _secret_keys(data)
+    data = _read_toml(source)
+    secrets = _secret_keys(data) + _url_passwords(data)
     if secrets:
         raise ConfigError(
             "\n".join(
@@ -229,6 +225,32 @@ def load_settings(path: str | Path | None = None) -> Settings:
         return Settings(**data, source=source.resolve())
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from exc
+
+
+def _read_toml(source: Path) -> dict[str, Any]:
+    try:
+        raw = source.read_bytes()
+        return tomllib.loads(raw.decode("utf-8"))
+    except (FileNotFoundError, IsADirectoryError) as exc:
+        raise ConfigError(f"{source}: configuration file not found") from exc
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"{source}: not UTF-8 at line {line}, column {column} (byte {exc.start}); "
+            "save the file as UTF-8"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+
+
+def _url_passwords(data: dict[str, Any]) -> list[str]:
+    """A database URL with a password in the file: the password is a secret too."""
+    database = data.get("database")
+    url = database.get("url") if isinstance(database, dict) else None
+    if isinstance(url, str) and urlsplit(url).password:
+        return ["database.url (its password; give the URL as LEERTRAJECT_DATABASE__URL)"]
+    return []
 
 
 def _secret_keys(data: Any, prefix: str = "") -> list[str]:

@@ -1,7 +1,9 @@
 """Everything staff need in Excel: one row per registration, as XLSX or as Belgian CSV.
 
-CSV is semicolon-separated UTF-8 with BOM, what Excel in Belgium opens correctly. Cells that
-start with = + - @ (or a tab or carriage return) are neutralised against formula injection.
+CSV is semicolon-separated UTF-8 with BOM, what Excel in Belgium opens correctly, with ISO 8601
+times (Brussels time with its offset). XLSX has real date cells (Brussels time). Statuses and
+channels are words in the staff language. Cells that start with = + - @ (or a tab or carriage
+return) are neutralised against formula injection in both.
 """
 
 from __future__ import annotations
@@ -16,18 +18,39 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from core.clock import format_local
+from app.commands.output import language as staff_language
+from core import i18n
+from core.clock import local
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_COLUMNS_BEFORE = ("reference", "refnis", "municipality", "province", "status", "channel")
+_COLUMNS_AFTER = ("contacts", "email", "phone", "beleidsprioriteiten", "realisaties", "acties")
+_TIMES = ("created", "submitted", "updated")
+
+
+def _header(max_preferences: int, language: str) -> list[str]:
+    def say(name: str, **params: Any) -> str:
+        return i18n.t(f"cli.export.{name}", language, **params)
+
+    header = [say(c) for c in _COLUMNS_BEFORE]
+    header += [say("preference", rank=n) for n in range(1, max_preferences + 1)]
+    header += [say(c) for c in (*_COLUMNS_AFTER, *_TIMES)]
+    return header
+
+
+def _word(kind: str, value: str, language: str) -> str:
+    key = f"cli.{kind}.{value}"
+    return i18n.t(key if i18n.has(key) else f"cli.{kind}.other", language)
+
+
 def flat_rows(
-    records: Sequence[dict[str, Any]], max_preferences: int
+    records: Sequence[dict[str, Any]], max_preferences: int, language: str | None = None
 ) -> tuple[list[str], list[list[Any]]]:
-    header = ["Referentie", "NIS-code", "Gemeente", "Provincie", "Status", "Kanaal"]
-    header += [f"Voorkeur {n}" for n in range(1, max_preferences + 1)]
-    header += ["Contactpersonen", "E-mail", "Telefoon", "Beleidsprioriteiten", "Realisaties"]
-    header += ["Acties in uitvoering", "Aangemaakt", "Ingediend", "Gewijzigd"]
+    """One row per registration; headers and words in `language` (default: the staff's)."""
+    language = language or staff_language()
+    header = _header(max_preferences, language)
     rows: list[list[Any]] = []
     for r in records:
         prefs = [f"{p['theme']} - {p['title']}" for p in r["preferences"]]
@@ -39,8 +62,8 @@ def flat_rows(
                 r["municipality"]["refnis"],
                 r["municipality"]["name"],
                 r["municipality"]["province"],
-                r["status"],
-                r["channel"],
+                _word("status", r["status"], language),
+                _word("channel", r["channel"], language),
                 *prefs[:max_preferences],
                 "; ".join(
                     f"{c['name']} ({c['function']})" if c["function"] else c["name"]
@@ -67,9 +90,17 @@ def neutralise(value: Any) -> Any:
 
 
 def _plain(value: Any) -> Any:
+    """A CSV cell: times in ISO 8601, Brussels time with its offset."""
     if isinstance(value, datetime):
-        return format_local(value)
+        return local(value).isoformat(timespec="seconds")
     return "" if value is None else value
+
+
+def _cell(value: Any) -> Any:
+    """An XLSX cell: times as date cells in Brussels time (Excel has no time zones)."""
+    if isinstance(value, datetime):
+        return local(value).replace(tzinfo=None)
+    return "" if value is None else neutralise(value)
 
 
 def csv_text(header: list[str], rows: list[list[Any]]) -> str:
@@ -85,14 +116,20 @@ def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     path.write_text("\ufeff" + csv_text(header, rows), encoding="utf-8", newline="")
 
 
-def write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+def write_xlsx(
+    path: Path, header: list[str], rows: list[list[Any]], language: str | None = None
+) -> None:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "Inschrijvingen"
+    sheet.title = i18n.t("cli.export.sheet", language or staff_language())
     sheet.append(header)
     for row in rows:
-        sheet.append([neutralise(_plain(v)) for v in row])
+        sheet.append([_cell(v) for v in row])
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm"
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for index, title in enumerate(header, start=1):

@@ -7,8 +7,16 @@ import logging
 import os
 import sys
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
-_SECRET_ENV = ("TELEGRAM_BOT_TOKEN", "LEERTRAJECT_IMAP_PASSWORD", "LEERTRAJECT_SMTP_PASSWORD")
+_SECRET_ENV = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "LEERTRAJECT_IMAP_PASSWORD",
+    "LEERTRAJECT_SMTP_PASSWORD",
+)
+_NOISY = ("httpx", "httpcore", "apscheduler", "alembic.runtime.migration")
+_MESSAGE_DUMPERS = ("imapclient", "aiosmtplib")
 
 
 class RedactSecrets(logging.Filter):
@@ -17,6 +25,9 @@ class RedactSecrets(logging.Filter):
     def __init__(self) -> None:
         super().__init__()
         self.secrets = [v for name in _SECRET_ENV if len(v := os.environ.get(name, "")) >= 6]
+        database = urlsplit(os.environ.get("LEERTRAJECT_DATABASE__URL", ""))
+        if database.password and len(database.password) >= 6:
+            self.secrets.append(database.password)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if self.secrets:
@@ -50,5 +61,7 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler", "alembic.runtime.migration"):
+    # Libraries that would log URLs with the bot token, or whole messages (personal data), at
+    # DEBUG: warnings only, whatever the level.
+    for noisy in (*_NOISY, *_MESSAGE_DUMPERS):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

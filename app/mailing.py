@@ -7,11 +7,13 @@ import asyncio
 import os
 import socket
 from collections.abc import Callable
+from functools import partial
 
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.bootstrap import App
 from app.health import heartbeat
+from app.journal import JournalRenderer, JournalTransport, SentJournal, logged_handler
 from app.scheduler import Job, threaded
 from app.secrets import imap_password, smtp_password, telegram_token
 from app.service import Component
@@ -27,11 +29,12 @@ from mail.sender import EmailSender
 from mail.smtp import MailTransport, SmtpSettings, SmtpTransport
 
 
-def renderer(app: App) -> Renderer:
+def renderer(app: App, journal: SentJournal | None = None) -> Renderer:
     mail = app.settings.mail
     sender = Sender(mail.address, mail.from_name)
     campaign = app.env.campaign
-    return Renderer(
+    build = Renderer if journal is None else partial(JournalRenderer, journal)
+    return build(
         app.env.themes,
         sender,
         app.settings.telegram.bot_username,
@@ -82,8 +85,11 @@ def transport(app: App) -> MailTransport:
 
 
 def email_sender(app: App) -> EmailSender:
+    """The outbox sender; every message it sends gets a log line (app.journal)."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    return EmailSender(app.transaction, renderer(app), transport(app), app.env.clock, worker)
+    journal = SentJournal()
+    sending = JournalTransport(transport(app), journal)
+    return EmailSender(app.transaction, renderer(app, journal), sending, app.env.clock, worker)
 
 
 def recorded(app: App) -> Known:
@@ -97,16 +103,17 @@ def recorded(app: App) -> Known:
 
 
 def intake_handler(app: App) -> Handler:
-    """The pipeline behind the duplicate ledger: a message already recorded is not parsed."""
-    return skip_known(intake(app).handle, message_key, recorded(app))
+    """The pipeline behind the duplicate ledger: a message already recorded is not parsed;
+    every message handled gets a log line (app.journal)."""
+    return skip_known(logged_handler(intake(app).process), message_key, recorded(app))
 
 
 def drain_intake_once(app: App) -> int:
-    handler = intake_handler(app)
+    handle = intake_handler(app)
     if app.settings.mail.intake == "imap":
-        return drain_once(imap_settings(app), handler)
+        return drain_once(imap_settings(app), handle)
     maildir = app.settings.path(app.settings.mail.maildir)
-    return drain_maildir_once(maildir, handler, settle_seconds=0.0)
+    return drain_maildir_once(maildir, handle, settle_seconds=0.0)
 
 
 def imap_components(app: App) -> list[Component]:

@@ -24,8 +24,9 @@ def contact_record(contact: Contact) -> dict[str, Any]:
 
 
 def registration_record(
-    env: Env, registration: Registration, contacts: list[Contact]
+    env: Env, registration: Registration, contacts: list[Contact], language: str = "nl"
 ) -> dict[str, Any]:
+    """The theme titles are in `language`; statuses and channels stay keys (for programs)."""
     municipality = env.municipalities.get(registration.municipality)
     return {
         "reference": registration.reference,
@@ -37,7 +38,7 @@ def registration_record(
         "status": registration.status.value,
         "channel": registration.channel.value,
         "preferences": [
-            {"rank": rank, "theme": number, "title": t.title_nl if t else ""}
+            {"rank": rank, "theme": number, "title": t.title(language) if t else ""}
             for rank, number in enumerate(registration.preferences, start=1)
             for t in [env.themes.get(number)]
         ],

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import field as dc_field
+from typing import Any
 
 from core.audit import log_action
 from core.campaign import Env
@@ -13,7 +16,7 @@ from core.model import Actor, Contact, new_token
 from core.notify import tell
 from core.ports import UnitOfWork
 from core.text import csv_delimiter
-from core.texts import LANGUAGES
+from core.texts import LANGUAGES, text
 from core.validators import Context, Kind, clean
 
 _HEADERS = {
@@ -41,10 +44,15 @@ class InvitationRow:
 
 @dataclass(frozen=True)
 class RowError:
+    """A row (or the header) that cannot be imported; its code is the text's key."""
+
     line: int
     field: str
     code: str
-    message: str
+    params: Mapping[str, Any] = dc_field(default_factory=dict)
+
+    def message(self, language: str) -> str:
+        return text(self.code, language, **self.params)
 
 
 @dataclass
@@ -53,26 +61,26 @@ class ParsedCsv:
     errors: list[RowError] = field(default_factory=list)
 
 
-def parse_csv(content: str, ctx: Context, language: str = "nl") -> ParsedCsv:
+def parse_csv(content: str, ctx: Context) -> ParsedCsv:
     """Comma or semicolon, with or without BOM, English or Dutch headers; bad rows by line."""
     content = content.removeprefix("\ufeff")
     result = ParsedCsv()
     if not content.strip():
-        result.errors.append(RowError(1, "file", "csv.empty", "Het bestand is leeg."))
+        result.errors.append(RowError(1, "file", "csv.empty"))
         return result
     reader = csv.reader(io.StringIO(content), delimiter=csv_delimiter(content))
     header = [_HEADERS.get(h.strip().lower(), h.strip().lower()) for h in next(reader)]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        message = "Ontbrekende kolom(men): " + ", ".join(missing)
-        result.errors.append(RowError(1, "header", "csv.missing_columns", message))
+        columns = {"columns": ", ".join(missing)}
+        result.errors.append(RowError(1, "header", "csv.missing_columns", columns))
         return result
     for cells in reader:
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
         record = dict(zip(header, (c.strip() for c in cells), strict=False))
-        row_errors = _check(line, record, ctx, language)
+        row_errors = _check(line, record, ctx)
         if row_errors:
             result.errors.extend(row_errors)
             continue
@@ -85,7 +93,7 @@ def parse_csv(content: str, ctx: Context, language: str = "nl") -> ParsedCsv:
     return result
 
 
-def _check(line: int, record: dict[str, str], ctx: Context, language: str) -> list[RowError]:
+def _check(line: int, record: dict[str, str], ctx: Context) -> list[RowError]:
     errors: list[RowError] = []
     checks = (
         ("municipality", Kind.MUNICIPALITY, True),
@@ -94,10 +102,10 @@ def _check(line: int, record: dict[str, str], ctx: Context, language: str) -> li
     )
     for key, kind, required in checks:
         _, field_errors = clean(kind, key, record.get(key), ctx, required, 200)
-        errors.extend(RowError(line, key, e.code, e.message(language)) for e in field_errors)
+        errors.extend(RowError(line, key, e.code, e.params) for e in field_errors)
     lang = (record.get("language") or "nl").strip().lower()
     if lang[:2] not in LANGUAGES:
-        errors.append(RowError(line, "language", "language.invalid", f"Onbekende taal '{lang}'."))
+        errors.append(RowError(line, "language", "language.invalid"))
     return errors
 
 

@@ -97,4 +97,5 @@ if command -v pg_isready >/dev/null 2>&1; then
     echo "install-test-services: PostgreSQL is up on 127.0.0.1:5432"
 else
     echo "install-test-services: pg_isready not found; PostgreSQL is not installed" >&2
+    exit 1
 fi

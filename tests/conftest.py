@@ -10,8 +10,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from cli_process import app_sqlite, cli, cli_sqlite  # noqa: F401  (fixtures for tests/e2e)
 from fakes import FakeUnitOfWork
 from mail_fixtures import mail_servers, mailboxes  # noqa: F401  (fixtures for every module)
+from server_skips import pytest_runtest_makereport  # noqa: F401  (real-server skips fail)
 from standin_echo import bot, standin, tg_clock  # noqa: F401  (fixtures for every module)
 
 from app.bootstrap import App, bootstrap

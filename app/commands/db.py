@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from app.commands.output import emit_json
+from app.commands.output import emit_json, say
 from app.commands.state import CliState, pass_state
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision, upgrade
@@ -21,7 +21,7 @@ def db_upgrade(state: CliState) -> None:
     """Create the database or migrate it to the newest schema."""
     url = state.settings().database_url()
     upgrade(url)
-    click.echo(f"Databank bijgewerkt tot schema {head_revision(url)}.")
+    click.echo(say("cli.db.upgraded", revision=head_revision(url)))
 
 
 @db_group.command("status")
@@ -38,4 +38,4 @@ def db_status(state: CliState, as_json: bool) -> None:
     if as_json:
         emit_json({"current": current, "head": head, "up_to_date": current == head})
     else:
-        click.echo(f"Schema: {current or 'geen'} (nieuwste: {head})")
+        click.echo(say("cli.db.status", current=current or say("cli.db.none"), head=head))

@@ -7,9 +7,12 @@ from typing import Any
 
 import click
 
-from app.commands.output import emit_json, emit_table
+from app.commands.output import emit_json, emit_table, language, say, word
 from app.commands.state import CliState, pass_state, staff_actor
 from core.invitations import import_invitations, parse_csv, send_invitations
+from core.text import fold, fold_place
+
+_COUNTS = ("created", "updated", "unchanged", "failed")
 
 
 @click.group("invitations")
@@ -23,8 +26,9 @@ def invitations_group() -> None:
 @pass_state
 def import_command(state: CliState, csv_file: Path, as_json: bool) -> None:
     """Import invited contacts from CSV_FILE (columns gemeente/municipality, naam/name,
-    e-mail/email, optional taal/language; comma or semicolon). Bad rows are reported with their
-    line number, good rows are imported, and importing the same file again changes nothing."""
+    e-mail/email, optional taal/language; comma or semicolon). Good rows are imported; bad
+    rows are listed with their line number and the command then exits with 1. Importing the
+    same file again changes nothing."""
     app = state.app()
     raw = csv_file.read_bytes()
     try:
@@ -36,7 +40,7 @@ def import_command(state: CliState, csv_file: Path, as_json: bool) -> None:
         lambda uow: import_invitations(uow, app.env, parsed.rows, staff_actor())
     )
     errors = [
-        {"line": e.line, "field": e.field, "code": e.code, "message": e.message}
+        {"line": e.line, "field": e.field, "code": e.code, "message": e.message(language())}
         for e in parsed.errors
     ]
     if as_json:
@@ -49,13 +53,12 @@ def import_command(state: CliState, csv_file: Path, as_json: bool) -> None:
             }
         )
     else:
-        click.echo(
-            f"{outcome.created} nieuw, {outcome.updated} bijgewerkt, "
-            f"{outcome.unchanged} ongewijzigd, {len(errors)} fout(en)."
-        )
+        counts = (outcome.created, outcome.updated, outcome.unchanged, len(errors))
+        click.echo(say("cli.invitations.summary", **dict(zip(_COUNTS, counts, strict=True))))
         for e in errors:
-            click.echo(f"  regel {e['line']}: {e['field']}: {e['message']}", err=True)
-    if errors and not outcome.created + outcome.updated + outcome.unchanged:
+            field = word("field", e["field"])
+            click.echo(say("cli.invitations.failed_row", **(e | {"field": field})), err=True)
+    if errors:
         raise SystemExit(1)
 
 
@@ -67,14 +70,14 @@ def send_command(state: CliState, resend: bool) -> None:
     contact of a municipality that has not registered; the service sends them."""
     app = state.app()
     queued = app.transaction(lambda uow: send_invitations(uow, app.env, staff_actor(), resend))
-    click.echo(f"{queued} uitnodiging(en) klaargezet.")
+    click.echo(say("cli.invitations.queued", count=queued))
 
 
 @invitations_group.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def list_command(state: CliState, as_json: bool) -> None:
-    """List invited contacts, their municipality, and whether they registered."""
+    """List invited contacts by municipality name, and whether they registered."""
     app = state.app()
     with app.uow() as uow:
         contacts = uow.contacts.list(invited_only=True)
@@ -96,12 +99,14 @@ def list_command(state: CliState, as_json: bool) -> None:
                 "status": registration.status.value if registration else None,
             }
         )
+    rows.sort(key=lambda r: (fold_place(r["municipality"]["name"]), fold(r["name"])))
     if as_json:
         emit_json(rows)
         return
+    columns = ["municipality", "name", "email", "language", "registration", "status"]
     emit_table(
-        f"Uitgenodigde contactpersonen ({len(rows)})",
-        ["Gemeente", "Naam", "E-mail", "Taal", "Inschrijving", "Status"],
+        say("cli.invitations.title", count=len(rows)),
+        [say(f"cli.column.{c}") for c in columns],
         [
             [
                 r["municipality"]["name"],
@@ -109,7 +114,7 @@ def list_command(state: CliState, as_json: bool) -> None:
                 r["email"],
                 r["language"],
                 r["registration"],
-                r["status"],
+                word("status", r["status"]) if r["status"] else "",
             ]
             for r in rows
         ],

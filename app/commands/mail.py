@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from app.commands.output import emit_json, emit_table, progress
+from app.commands.output import emit_json, emit_table, progress, say, word
 from app.commands.state import CliState, pass_state
 from app.mailing import drain_intake_once, intake, renderer
 from mail.pipeline import IntakeResult
@@ -40,15 +40,16 @@ def _show(results: list[dict[str, Any]], as_json: bool) -> None:
         for row in results:
             emit_json(row)
         return
+    columns = ["file", "outcome", "registration", "errors", "reply_to"]
     emit_table(
-        "E-mails",
-        ["Bestand", "Uitkomst", "Inschrijving", "Fouten", "Antwoord aan"],
+        say("cli.mail.title"),
+        [say(f"cli.column.{c}") for c in columns],
         [
             [
                 r["file"] or r["message_id"],
-                r["outcome"],
+                word("outcome", r["outcome"]),
                 (r["registration"] or {}).get("reference"),
-                ", ".join(e["code"] for e in r["errors"]),
+                ", ".join(dict.fromkeys(word("field", e["field"]) for e in r["errors"])),
                 (r["reply"] or {}).get("to"),
             ]
             for r in results
@@ -68,7 +69,7 @@ def ingest_command(state: CliState, files: tuple[Path, ...], as_json: bool) -> N
     pipeline, render = intake(app), renderer(app)
     results = [
         _as_json(render, pipeline.process(f.read_bytes(), file=str(f)))
-        for f in progress(files, "E-mails verwerken", quiet=as_json)
+        for f in progress(files, say("cli.mail.progress"), quiet=as_json)
     ]
     _show(results, as_json)
 
@@ -82,7 +83,7 @@ def retry_command(state: CliState, as_json: bool) -> None:
     pipeline, render = intake(app), renderer(app)
     results = [_as_json(render, r) for r in pipeline.retry_quarantined()]
     if not results and not as_json:
-        click.echo("Geen berichten in quarantaine.")
+        click.echo(say("cli.mail.no_quarantine"))
         return
     _show(results, as_json)
 
@@ -92,4 +93,4 @@ def retry_command(state: CliState, as_json: bool) -> None:
 def poll_command(state: CliState) -> None:
     """Read the mailbox (or local folder) once and process what is there."""
     count = drain_intake_once(state.app())
-    click.echo(f"{count} bericht(en) verwerkt.")
+    click.echo(say("cli.mail.polled", count=count))

@@ -6,7 +6,7 @@ import asyncio
 
 import click
 
-from app.commands.output import emit_json, emit_table
+from app.commands.output import emit_json, emit_table, say, word
 from app.commands.state import CliState, pass_state
 from app.mailing import email_sender
 
@@ -45,16 +45,17 @@ def list_command(state: CliState, failed: bool, status: str | None, as_json: boo
     if as_json:
         emit_json(rows)
         return
+    columns = ["id", "channel", "to", "kind", "status", "attempts", "error", "created"]
     emit_table(
-        f"Uitgaande berichten ({len(rows)})",
-        ["Id", "Kanaal", "Aan", "Soort", "Status", "Pogingen", "Fout", "Aangemaakt"],
+        say("cli.outbox.title", count=len(rows)),
+        [say(f"cli.column.{c}") for c in columns],
         [
             [
                 r["id"],
-                r["channel"],
+                word("channel", r["channel"]),
                 r["to"],
-                r["kind"],
-                r["status"],
+                word("kind", r["kind"]),
+                word("outbox", r["status"]),
                 r["attempts"],
                 r["error"],
                 r["created_at"],
@@ -72,8 +73,8 @@ def retry_command(state: CliState, message_id: int) -> None:
     app = state.app()
     done = app.transaction(lambda uow: uow.outbox.requeue(message_id, app.env.clock.now()))
     if not done:
-        raise click.ClickException(f"Bericht {message_id} bestaat niet of is niet mislukt.")
-    click.echo(f"Bericht {message_id} staat opnieuw in de wachtrij.")
+        raise click.ClickException(say("cli.outbox.not_failed", id=message_id))
+    click.echo(say("cli.outbox.requeued", id=message_id))
 
 
 @outbox_group.command("send")
@@ -81,4 +82,4 @@ def retry_command(state: CliState, message_id: int) -> None:
 def send_command(state: CliState) -> None:
     """Send every e-mail that is due now (the service does this by itself)."""
     sent = asyncio.run(email_sender(state.app()).drain())
-    click.echo(f"{sent} e-mail(s) verzonden.")
+    click.echo(say("cli.outbox.drained", count=sent))

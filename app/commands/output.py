@@ -1,20 +1,62 @@
-"""Human output as rich tables, machine output as JSON: one way for every command."""
+"""Human output as rich tables, machine output as JSON: one way for every command.
+
+Every sentence staff read comes from the gettext catalogs (`core/locale/*/LC_MESSAGES/core.po`,
+keys `cli.*`) in one language: Dutch, or English with `leertraject --lang en` or
+`LEERTRAJECT_LANG=en`. `say(key, ...)` is the one way for a command to word something,
+`word(kind, value)` names a status, outcome, channel or field; a `click.ClickException`'s
+message is shown after "Fout:"/"Error:" in the same language.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import click
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
+from core import i18n
 from core.clock import format_local
+from core.texts import normalise_language
 
 T = TypeVar("T")
+LANGUAGE_ENV = "LEERTRAJECT_LANG"
+_chosen: dict[str, str] = {}
+
+
+def set_language(language: str | None) -> None:
+    """Called once by the `leertraject` group with its --lang (or $LEERTRAJECT_LANG)."""
+    _chosen["language"] = normalise_language(language or os.environ.get(LANGUAGE_ENV))
+
+
+def language() -> str:
+    """The staff language of this command: --lang, else $LEERTRAJECT_LANG, else Dutch."""
+    return _chosen.get("language") or normalise_language(os.environ.get(LANGUAGE_ENV))
+
+
+def say(key: str, **params: Any) -> str:
+    """The text of a `cli.*` (or any catalog) key in the staff language."""
+    return i18n.t(key, language(), **params)
+
+
+def word(kind: str, value: object) -> str:
+    """A status, outcome, channel or field name as staff read it: `cli.<kind>.<value>`."""
+    key = f"cli.{kind}.{value}"
+    return say(key) if i18n.has(key) else say(f"cli.{kind}.other", value=value)
+
+
+def show_problem(problem: click.ClickException) -> None:
+    """A problem with what was asked (exit 1), prefixed "Fout:" or "Error:" like its text."""
+    if isinstance(problem, click.UsageError):
+        problem.show()  # click's own usage text, with the command's synopsis
+    else:
+        click.echo(say("cli.error", message=problem.format_message()), err=True)
 
 
 def console() -> Console:

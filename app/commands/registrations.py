@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
-from app.commands.output import emit_json, emit_table
+from app.commands.output import emit_json, emit_table, language, say, word
 from app.commands.staff_entry import submit_command, withdraw_command
 from app.commands.state import CliState, pass_state
 from app.export import csv_text, flat_rows
@@ -41,7 +42,9 @@ def list_command(state: CliState, status: str | None, fmt: str) -> None:
     with app.uow() as uow:
         registrations = uow.registrations.list(Status(status) if status else None)
         records = [
-            registration_record(app.env, r, uow.contacts.for_municipality(r.municipality))
+            registration_record(
+                app.env, r, uow.contacts.for_municipality(r.municipality), language()
+            )
             for r in registrations
         ]
     if fmt == "json":
@@ -50,15 +53,16 @@ def list_command(state: CliState, status: str | None, fmt: str) -> None:
         header, rows = flat_rows(records, app.env.campaign.max_preferences)
         sys.stdout.write(csv_text(header, rows))
     else:
+        columns = ["reference", "municipality", "status", "channel", "preferences", "submitted"]
         emit_table(
-            f"Inschrijvingen ({len(records)})",
-            ["Referentie", "Gemeente", "Status", "Kanaal", "Voorkeuren", "Ingediend"],
+            say("cli.registrations.title", count=len(records)),
+            [say(f"cli.column.{c}") for c in columns],
             [
                 [
                     r["reference"],
                     r["municipality"]["name"],
-                    r["status"],
-                    r["channel"],
+                    word("status", r["status"]),
+                    word("channel", r["channel"]),
                     ", ".join(str(p["theme"]) for p in r["preferences"]),
                     r["submitted_at"],
                 ]
@@ -77,10 +81,10 @@ def show_command(state: CliState, reference: str, as_json: bool) -> None:
     with app.uow() as uow:
         registration = uow.registrations.by_reference(reference.strip().upper())
         if registration is None:
-            raise click.ClickException(f"Er is geen inschrijving met referentie {reference}.")
+            raise click.ClickException(say("registration.not_found", reference=reference))
         assert registration.id is not None
         contacts = uow.contacts.for_municipality(registration.municipality)
-        record = registration_record(app.env, registration, contacts)
+        record = registration_record(app.env, registration, contacts, language())
         record["contacts"] = [contact_record(c) for c in contacts]
         record["history"] = [
             {
@@ -96,28 +100,32 @@ def show_command(state: CliState, reference: str, as_json: bool) -> None:
     if as_json:
         emit_json(record)
         return
+    _print_record(record)
+
+
+def _print_record(record: dict[str, Any]) -> None:
     m = record["municipality"]
-    click.echo(f"{record['reference']}  {m['name']} ({m['refnis']}, {m['province']})")
-    click.echo(f"Status: {record['status']}  kanaal: {record['channel']}")
+    click.echo(say("cli.show.heading", reference=record["reference"], **m))
+    status, channel = word("status", record["status"]), word("channel", record["channel"])
+    click.echo(say("cli.show.status", status=status, channel=channel))
     for p in record["preferences"]:
-        click.echo(f"  {p['rank']}. thema {p['theme']} - {p['title']}")
-    for key, label in (
-        ("beleidsprioriteiten", "Beleidsprioriteiten"),
-        ("realisaties", "Realisaties"),
-        ("acties", "Acties in uitvoering"),
-    ):
+        click.echo(say("cli.show.preference", **p))
+    for key in ("beleidsprioriteiten", "realisaties", "acties"):
         if record[key]:
-            click.echo(f"{label}: {record[key]}")
+            click.echo(f"{word('field', key)}: {record[key]}")
     emit_table(
-        "Contactpersonen",
-        ["Naam", "Functie", "E-mail", "Telefoon", "Taal"],
+        say("cli.show.contacts"),
+        [say(f"cli.column.{c}") for c in ("name", "function", "email", "phone", "language")],
         [
             [c["name"], c["function"], c["email"], c["phone"], c["language"]]
             for c in record["contacts"]
         ],
     )
     emit_table(
-        "Geschiedenis",
-        ["Wanneer", "Wie", "Kanaal", "Wat"],
-        [[h["at"], h["actor"], h["channel"], h["action"]] for h in record["history"]],
+        say("cli.show.history"),
+        [say(f"cli.column.{c}") for c in ("when", "who", "channel", "what")],
+        [
+            [h["at"], h["actor"], word("channel", h["channel"]), word("action", h["action"])]
+            for h in record["history"]
+        ],
     )

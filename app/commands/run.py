@@ -6,6 +6,7 @@ import asyncio
 
 import click
 
+from app.commands.output import say
 from app.commands.state import CliState, pass_state
 from app.health import heartbeat
 from app.mailing import imap_components, intake_jobs, sending_jobs
@@ -24,7 +25,8 @@ def run_command(state: CliState, once: bool) -> None:
     Stop it with Ctrl-C.
     """
     app = state.app(migrate=True)
-    # In this order for --once: read, remind and assign, then send what that produced.
+    # In this order for --once: read (the folder job or IMAP), remind and assign, then send
+    # what that produced.
     jobs = [*intake_jobs(app), *campaign_jobs(app), *sending_jobs(app)]
     parts: list[Component] = [
         scheduler_component(jobs, heartbeat(app)),
@@ -40,4 +42,4 @@ def run_command(state: CliState, once: bool) -> None:
 
     handled = asyncio.run(main())
     if once:
-        click.echo(f"{handled} item(s) handled.")
+        click.echo(say("cli.run.handled", count=handled))

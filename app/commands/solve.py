@@ -68,7 +68,7 @@ def _summary(out: dict[str, Any]) -> None:
 
 
 @click.command("solve")
-@click.argument("instance", metavar="INSTANCE")
+@click.argument("instance", metavar="INSTANCE", type=click.Path(exists=True, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the full answer as JSON.")
 def solve_command(instance: str, as_json: bool) -> None:
     """Assign participants to themes and groups from an INSTANCE JSON file ("-" for stdin).

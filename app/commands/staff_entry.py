@@ -11,24 +11,53 @@ from typing import Any, TypeVar
 
 import click
 
-from app.commands.output import emit_json
+from app.commands.output import emit_json, language, say, word
 from app.commands.state import CliState, pass_state, staff_actor
-from core.form import FORM
+from core.form import FORM, FormField
 from core.usecases.manage import withdraw
 from core.usecases.submit import Identity, Result, submit
-from core.validators import Kind
 
 F = TypeVar("F", bound=Callable[..., Any])
+SKIP = "-"
+
+# Help for staff entering what a municipality sent (the form's own help speaks to officials).
+_STAFF_HELP = {
+    "language": "Language the contacts get their messages in: nl (default) or en.",
+    "municipality": "The municipality: name (Merelbeke-Melle), postal code (9090) or NIS code "
+    "(44088).",
+    "contact_name": "The municipality's contact person, first and last name.",
+    "contact_function": "The contact person's role, e.g. centrummanager.",
+    "contact_email": "The contact person's e-mail address; confirmations go there.",
+    "contact_phone": "The contact person's phone number.",
+    "preferences": "Themes in order of preference, by number or title, e.g. '9,11,3'.",
+    "beleidsprioriteiten": "The municipality's policy priorities (at most 2,000 characters).",
+    "realisaties": "What the municipality already achieved (at most 2,000 characters).",
+    "acties": "Actions in progress (at most 2,000 characters).",
+}
+
+
+def _help(field: FormField) -> str:
+    text = _STAFF_HELP.get(field.key, field.help("en"))
+    if field.required:
+        return f"{text} Required."
+    return f"{text} Optional; '{SKIP}' or leaving it out gives none."
 
 
 def _form_options(command: F) -> F:
     for field in reversed(FORM.fields):
         name = "--" + field.key.replace("_", "-")
-        kwargs: dict[str, Any] = {"help": field.help("en"), "default": None}
-        if field.kind is Kind.PREFERENCES:
-            kwargs["help"] = "Themes in order of preference, e.g. '9,11,3'."
-        command = click.option(name, field.key, **kwargs)(command)
+        command = click.option(name, field.key, help=_help(field), default=None)(command)
     return command
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """What staff typed; `-` for an optional field means none, as the help says."""
+    optional = {f.key for f in FORM.fields if not f.required}
+    return {
+        key: value
+        for key, value in values.items()
+        if value is not None and not (key in optional and value.strip() == SKIP)
+    }
 
 
 @click.command("submit")
@@ -36,21 +65,25 @@ def _form_options(command: F) -> F:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def submit_command(state: CliState, /, as_json: bool, **values: Any) -> None:
-    """Register or update a municipality on its behalf (staff may do so after the deadline)."""
+    """Enter a registration on a municipality's behalf (what came by phone, paper or mail), or
+    replace its current one; staff may do so after the deadline too. The municipality's
+    contacts are told. Exits with 1 and lists what to fix when a value is not valid."""
     app = state.app()
     actor = staff_actor()
     identity = Identity(actor.channel, staff=actor.name)
-    raw = {k: v for k, v in values.items() if v is not None}
+    raw = _given(values)
     outcome = app.transaction(lambda uow: submit(uow, app.env, raw, identity))
-    errors = [e.as_dict("nl") for e in outcome.errors]
+    errors = [e.as_dict(language()) for e in outcome.errors]
     reference = outcome.registration.reference if outcome.registration else None
     if as_json:
         emit_json({"outcome": outcome.result.value, "reference": reference, "errors": errors})
     elif outcome.result is Result.REJECTED:
         for e in errors:
-            click.echo(f"{e['field']}: {e['message']} [{e['code']}]", err=True)
+            field = word("field", e["field"])
+            click.echo(say("cli.rejected_line", field=field, message=e["message"]), err=True)
     else:
-        click.echo(f"{outcome.result.value}: {reference}")
+        shown = word("outcome", outcome.result.value)
+        click.echo(say("cli.submitted", outcome=shown, reference=reference))
     if outcome.result is Result.REJECTED:
         raise SystemExit(1)
 
@@ -64,9 +97,9 @@ def withdraw_command(state: CliState, reference: str, as_json: bool) -> None:
     app = state.app()
     outcome = app.transaction(lambda uow: withdraw(uow, app.env, reference, staff_actor()))
     if outcome.errors:
-        raise click.ClickException(outcome.errors[0].message("nl"))
+        raise click.ClickException(outcome.errors[0].message(language()))
     assert outcome.registration is not None
     if as_json:
         emit_json({"reference": outcome.registration.reference, "status": "withdrawn"})
     else:
-        click.echo(f"{outcome.registration.reference} ingetrokken.")
+        click.echo(say("cli.withdrawn", reference=outcome.registration.reference))

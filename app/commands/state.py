@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import click
 
 from app.bootstrap import App, bootstrap
+from app.commands.output import say
 from app.config import ConfigError, Settings, load_settings
 from app.logs import setup_logging
 from core.model import Actor, Channel
@@ -25,7 +26,7 @@ class CliState:
             try:
                 self._settings = load_settings(self.config_file)
             except ConfigError as exc:
-                raise click.ClickException(f"De configuratie klopt niet:\n{exc}") from exc
+                raise click.ClickException(say("cli.config_invalid", problems=exc)) from exc
             setup_logging(self._settings.logging.level, self._settings.logging.format)
         return self._settings
 
@@ -33,9 +34,7 @@ class CliState:
         if self._app is None:
             self._app = bootstrap(self.settings(), migrate=migrate)
             if not migrate and not is_current(self._app.engine):
-                raise click.ClickException(
-                    "De databank is niet bijgewerkt. Voer eerst 'leertraject db upgrade' uit."
-                )
+                raise click.ClickException(say("cli.db_not_current"))
         return self._app
 
     def close(self) -> None:

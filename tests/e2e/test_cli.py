@@ -156,7 +156,7 @@ def test_the_service_answers_an_eml_dropped_in_the_local_mail_folder(
     corpus = Path(__file__).parent.parent / "corpus" / "mail"
     (inbox / "gent.eml").write_bytes((corpus / "nl_clean_template.eml").read_bytes())
     done = run("run", "--once")
-    assert "2 item(s) handled" in done.stdout  # one message in, one reply out
+    assert "2 item(s) afgehandeld" in done.stdout  # one message in, one reply out
     assert (inbox / ".Verwerkt" / "new" / "gent.eml").exists()
     [reply] = list((tmp_path / "outbox").glob("*.eml"))
     text = reply.read_text()

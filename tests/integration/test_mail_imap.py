@@ -9,7 +9,6 @@ import asyncio
 import imaplib
 import re
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -249,13 +248,11 @@ def test_a_flood_of_500_messages_is_drained(mailboxes: MailServers) -> None:
     sent = [raw_message(n) for n in range(500)]
     mailboxes.append(INTAKE, sent)
     handler = Recorder()
-    started = time.monotonic()
+    # How fast: benchmarks/mail_intake.py (wall-clock limits do not belong in tests).
     assert drain_once(mailboxes.imap_settings(), handler) == 500
-    elapsed = time.monotonic() - started
     assert sorted(handler.seen) == sorted(message_id(raw) for raw in sent)
     assert mailboxes.count(INTAKE) == 0
     assert mailboxes.count(INTAKE, "Verwerkt") == 500
-    assert elapsed < 30, f"500 messages took {elapsed:.1f} s"
 
 
 def test_connection_dropped_while_idling_is_reestablished(mailboxes: MailServers) -> None:

@@ -44,7 +44,9 @@ def test_bad_rows_are_reported_by_line_and_good_rows_kept(env: Env) -> None:
 
 def test_missing_columns_are_named(env: Env) -> None:
     parsed = parse_csv("gemeente;naam\nGent;An\n", env.form_context)
-    assert parsed.errors[0].code == "csv.missing_columns" and "email" in parsed.errors[0].message
+    assert parsed.errors[0].code == "csv.missing_columns" and "email" in parsed.errors[0].message(
+        "nl"
+    )
 
 
 def test_importing_twice_changes_nothing_and_keeps_tokens(uow: FakeUnitOfWork, env: Env) -> None:
