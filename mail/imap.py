@@ -32,6 +32,8 @@ from mail.intake import Backoff, Disposition, Handler, handle_safely
 log = logging.getLogger(__name__)
 
 TlsMode = Literal["none", "starttls", "ssl"]
+# Signs in on a connected client (mail.oauth.imap_login: XOAUTH2); None: LOGIN with the password.
+Login = Callable[[Any], None]
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class ImapSettings:
     timeout: float = 60.0
     batch_size: int = 50
     batch_max_bytes: int = 16 * 1024 * 1024
+    login: Login | None = field(default=None, repr=False, compare=False)
 
     def folder_for(self, disposition: Disposition) -> str:
         return {
@@ -193,7 +196,10 @@ class ImapIntake:
         try:
             if s.tls == "starttls":
                 client.starttls(context)
-            client.login(s.username, s.password)
+            if s.login is not None:
+                s.login(client)
+            else:
+                client.login(s.username, s.password)
         except BaseException:
             with suppress(Exception):
                 client.shutdown()
