@@ -10,6 +10,7 @@ import socket
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.bootstrap import App
+from app.oauth import imap_login_step, mailbox, smtp_tokens
 from app.scheduler import Job, threaded
 from app.secrets import imap_password, smtp_password
 from app.service import Component
@@ -47,6 +48,7 @@ def imap_settings(app: App) -> ImapSettings:
         processed_folder=imap.processed_folder,
         ignored_folder=imap.ignored_folder,
         failed_folder=imap.failed_folder,
+        login=imap_login_step(app.settings, app.env.clock),
     )
 
 
@@ -55,15 +57,18 @@ def transport(app: App) -> MailTransport:
     if mail.transport == "folder":
         return FolderTransport(app.settings.path(mail.outbox_dir))
     password = smtp_password()
+    tokens = smtp_tokens(app.settings, app.env.clock)
     return SmtpTransport(
         SmtpSettings(
             host=mail.smtp.host,
             port=mail.smtp.port,
-            username=mail.smtp.username or None,
+            # With OAuth the app signs in as the mailbox it sends from (Send As).
+            username=mailbox(app.settings) if tokens is not None else mail.smtp.username or None,
             password=password.get_secret_value() if password else None,
             tls=mail.smtp.tls,
             # Our own domain in EHLO: asking the OS for its FQDN can hang without DNS.
             local_hostname=mail.address.rsplit("@", 1)[-1],
+            oauth=tokens,
         )
     )
 

@@ -108,17 +108,15 @@ def _refused(result: dict[str, Any]) -> OAuthError:
 class MsalSource:
     """Entra ID's client-credentials grant through MSAL.
 
-    ``http_client`` (a requests.Session trusting its certificate) and
-    ``validate_authority=False`` are for a stand-in identity provider in tests; the real one
-    is login.microsoftonline.com.
+    MSAL checks the authority against Microsoft's list only for Microsoft's own hosts (which
+    it knows without asking); another authority, such as the tests' stand-in, is used as
+    configured. ``http_client`` replaces MSAL's requests.Session (tests trust the stand-in's
+    certificate with it).
     """
 
-    def __init__(
-        self, settings: OAuthSettings, *, http_client: Any = None, validate_authority: bool = True
-    ) -> None:
+    def __init__(self, settings: OAuthSettings, *, http_client: Any = None) -> None:
         self._settings = settings
         self._http_client = http_client
-        self._validate = validate_authority
         self._app: Any = None
 
     def _credential(self) -> str | dict[str, str]:
@@ -133,16 +131,18 @@ class MsalSource:
 
     def _application(self) -> Any:
         import msal  # only where OAuth is configured: it pulls in requests
+        from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS
 
         if self._app is None:
             s = self._settings
+            known = urllib.parse.urlsplit(s.authority).hostname in WELL_KNOWN_AUTHORITY_HOSTS
             # Built lazily: the constructor already asks the authority for its endpoints.
             self._app = msal.ConfidentialClientApplication(
                 s.client_id,
                 client_credential=self._credential(),
                 authority=f"{s.authority.rstrip('/')}/{s.tenant_id}",
-                validate_authority=self._validate,
-                instance_discovery=self._validate,
+                validate_authority=known,
+                instance_discovery=known,
                 http_client=self._http_client,
                 timeout=s.timeout,
             )
@@ -204,11 +204,7 @@ def token_source(settings: OAuthSettings, **options: Any) -> TokenSource:
     """MSAL for Entra ID; the plain grant where a token_url is configured."""
     if settings.token_url:
         return ClientCredentialsSource(settings, context=options.get("context"))
-    return MsalSource(
-        settings,
-        http_client=options.get("http_client"),
-        validate_authority=options.get("validate_authority", True),
-    )
+    return MsalSource(settings, http_client=options.get("http_client"))
 
 
 class TokenProvider:

@@ -20,6 +20,7 @@ from mailserver_config import DOVECOT_OAUTH2_CONF, DOVECOT_OAUTH2_EXT
 from oauth_standin import ISSUER, OAuthStandin
 
 INTAKE = "intake@vlaio.test"
+SECRET = "s3cret-value-never-logged"  # the client secret the tests register
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ import ssl
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -46,6 +46,19 @@ AUDIENCE = "https://outlook.office365.com"
 ISSUER = f"https://sts.windows.net/{TENANT}/"
 KEY_ID = "standin-key-1"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+class StaleFirst:
+    """A clock for the stand-in: the first token is minted two hours ago (already expired
+    for the servers), later ones now."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def now(self) -> datetime:
+        self.calls += 1
+        late = timedelta(hours=2) if self.calls == 1 else timedelta(0)
+        return datetime.now(UTC) - late
 
 
 @dataclass

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from mail_messages import Recorder, intake_thread, raw_message
 from mailserver import MailServers, wait_until
-from oauth_fixtures import INTAKE, idp_session
-from oauth_standin import OAuthStandin
+from oauth_fixtures import INTAKE, SECRET, idp_session
+from oauth_standin import OAuthStandin, StaleFirst
 
 from core.clock import FixedClock
 from mail.imap import EventKind, ImapIntake, ImapSettings, IntakeEvent, drain_once
@@ -23,26 +23,9 @@ from mail.oauth import MsalSource, OAuthError, TokenProvider, imap_login
 
 pytestmark = pytest.mark.mailserver
 
-SECRET = "s3cret-value-never-logged"
-
-
-class StaleFirst:
-    """The stand-in's clock: the first token is minted two hours ago (already expired for
-    the server), later ones now."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def now(self) -> datetime:
-        self.calls += 1
-        late = timedelta(hours=2) if self.calls == 1 else timedelta(0)
-        return datetime.now(UTC) - late
-
 
 def _provider(idp: OAuthStandin, client_id: str, clock: FixedClock | None = None) -> TokenProvider:
-    source = MsalSource(
-        idp.settings(client_id), http_client=idp_session(idp), validate_authority=False
-    )
+    source = MsalSource(idp.settings(client_id), http_client=idp_session(idp))
     return TokenProvider(source, clock=clock)
 
 
