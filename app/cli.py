@@ -11,6 +11,7 @@ from app.commands.db import db_group
 from app.commands.erase import erase_command
 from app.commands.invitations import invitations_group
 from app.commands.mail import mail_group
+from app.commands.mail_check import check_command
 from app.commands.outbox import outbox_group
 from app.commands.registrations import registrations_group
 from app.commands.reports import export_command, stats_command
@@ -50,6 +51,7 @@ for command in (
     solve_command,
 ):
     cli.add_command(command)
+mail_group.add_command(check_command)
 
 
 def main() -> None:

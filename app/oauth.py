@@ -21,6 +21,10 @@ from mail.oauth import (
 )
 
 
+class MissingSecret(ConfigError):
+    """auth = "oauth2" without a client secret or certificate key in the environment."""
+
+
 def mailbox(settings: Settings) -> str:
     """The mailbox the app signs in to (and sends from): the intake address by default."""
     return settings.mail.oauth.mailbox or settings.mail.address
@@ -38,7 +42,7 @@ def thumbprint_of(certificate_pem: bytes) -> str:
 def _certificate(settings: Settings, path: Path) -> ClientCertificate:
     key = oauth_certificate_key()
     if key is None:
-        raise ConfigError(
+        raise MissingSecret(
             "mail.oauth.certificate_path is set: put the certificate's private key (PEM) "
             "in LEERTRAJECT_OAUTH_CERTIFICATE_KEY"
         )
@@ -59,7 +63,7 @@ def oauth_settings(settings: Settings) -> OAuthSettings:
         certificate = _certificate(settings, oauth.certificate_path)
     secret = oauth_client_secret()
     if certificate is None and secret is None:
-        raise ConfigError(
+        raise MissingSecret(
             'auth = "oauth2" needs the app\'s client secret in LEERTRAJECT_OAUTH_CLIENT_SECRET '
             "(or mail.oauth.certificate_path with LEERTRAJECT_OAUTH_CERTIFICATE_KEY)"
         )
@@ -74,19 +78,20 @@ def oauth_settings(settings: Settings) -> OAuthSettings:
     )
 
 
-def token_provider(settings: Settings, clock: Clock) -> TokenProvider:
+def oauth_tokens(settings: Settings, clock: Clock) -> TokenProvider | None:
+    """One token provider for every connection with auth = "oauth2" (None: none has it)."""
+    if "oauth2" not in (settings.mail.imap.auth, settings.mail.smtp.auth):
+        return None
     return TokenProvider(token_source(oauth_settings(settings)), clock=clock)
 
 
-def imap_login_step(settings: Settings, clock: Clock) -> Login | None:
+def imap_login_step(settings: Settings, tokens: TokenProvider | None) -> Login | None:
     """XOAUTH2 for mail.imap.auth = "oauth2"; None: the password login."""
-    if settings.mail.imap.auth != "oauth2":
+    if settings.mail.imap.auth != "oauth2" or tokens is None:
         return None
-    return imap_login(token_provider(settings, clock), mailbox(settings))
+    return imap_login(tokens, mailbox(settings))
 
 
-def smtp_tokens(settings: Settings, clock: Clock) -> TokenProvider | None:
-    """Tokens for mail.smtp.auth = "oauth2"; None: the password (if any)."""
-    if settings.mail.smtp.auth != "oauth2":
-        return None
-    return token_provider(settings, clock)
+def smtp_tokens(settings: Settings, tokens: TokenProvider | None) -> TokenProvider | None:
+    """The provider for mail.smtp.auth = "oauth2"; None: the password (if any)."""
+    return tokens if settings.mail.smtp.auth == "oauth2" else None

@@ -240,7 +240,7 @@ class TokenProvider:
         token = self._source.fetch()
         self._value = token.value
         self._expires_at = now + timedelta(seconds=token.expires_in)
-        log.info("new OAuth access token, valid for %d s", int(token.expires_in))
+        log.debug("new OAuth access token, valid for %d s", int(token.expires_in))
 
 
 def signed_in(

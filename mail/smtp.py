@@ -159,6 +159,10 @@ class SmtpTransport:
                 raise
         return client
 
+    async def check(self) -> None:
+        """Connect and sign in as for sending, then quit; raises what sending would meet."""
+        await _close(await self._connect())
+
     async def send(self, messages: Sequence[EmailMessage]) -> list[SendResult]:
         results: list[SendResult] = []
         client: _TrackingSMTP | None = None

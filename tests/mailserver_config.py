@@ -56,6 +56,14 @@ match from any for domain <domains> action "deliver"
 # tokens of the identity-provider stand-in (tests/oauth_standin.py), checked by Dovecot itself.
 DOVECOT_OAUTH2_CONF = """\
 auth_mechanisms = plain login xoauth2 oauthbearer
+# A refused token is answered at once: no 2 s failure delay, and no growing per-IP penalty
+# (up to 15 s; every test connects from loopback).
+auth_failure_delay = 0
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 passdb {{
   driver = oauth2
   mechanisms = xoauth2 oauthbearer

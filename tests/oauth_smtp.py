@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -97,3 +100,20 @@ class XOAuth2Smtp:
                 writer.write(b"250 2.0.0 OK\r\n")
             await writer.drain()
         writer.close()
+
+
+@contextmanager
+def serving_in_thread(idp: OAuthStandin) -> Iterator[XOAuth2Smtp]:
+    """The server on an event loop of its own, for code that runs asyncio.run itself (the CLI)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = XOAuth2Smtp(idp)
+    asyncio.run_coroutine_threadsafe(server.__aenter__(), loop).result(10)
+    try:
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.__aexit__(None, None, None), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
