@@ -138,7 +138,7 @@ class OAuthStandin:
             "client_id": client_id,
             "tenant_id": TENANT,
             "authority": self.authority,
-            "client_secret": self.clients[client_id].secret,
+            "client_secret": self.clients[client_id].secret if client_id in self.clients else "",
         }
         values.update(overrides)
         return OAuthSettings(**values)
