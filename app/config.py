@@ -73,6 +73,13 @@ class OAuthSettings(_Section):
     certificate_path: Path | None = None
     certificate_thumbprint: str = ""
 
+    @field_validator("authority", "token_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if value and not value.startswith("https://"):
+            raise ValueError("must be an https:// address (the secret is sent to it)")
+        return value
+
 
 # -- connections ---------------------------------------------------------------------------
 

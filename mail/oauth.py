@@ -93,16 +93,33 @@ class TokenSource(Protocol):
         ...
 
 
+MAX_RESPONSE = 1024 * 1024  # a token response is a few kilobytes
+
+
 def _first_line(text: object) -> str:
-    return str(text or "").strip().splitlines()[0][:300] if str(text or "").strip() else ""
+    """What an outside party said, fit for a log line: one line, printable, at most 300."""
+    lines = str(text or "").strip().splitlines()
+    return "".join(c for c in lines[0][:300] if c.isprintable()) if lines else ""
 
 
-def _refused(result: dict[str, Any]) -> OAuthError:
-    error = str(result.get("error") or "error")
-    codes = result.get("error_codes") or []
-    description = _first_line(result.get("error_description"))
-    detail = f"{error} {codes[0]}" if codes else error
+def _refused(result: object) -> OAuthError:
+    answer = result if isinstance(result, dict) else {}
+    error = _first_line(answer.get("error")) or "error"
+    codes = answer.get("error_codes")
+    description = _first_line(answer.get("error_description"))
+    detail = f"{error} {_first_line(codes[0])}" if isinstance(codes, list) and codes else error
     return OAuthError("token_refused", f"{detail}: {description}" if description else detail)
+
+
+def _token(result: object) -> Token:
+    """The token of a provider's answer, or OAuthError when it holds none."""
+    if not isinstance(result, dict) or not isinstance(result.get("access_token"), str):
+        raise _refused(result)
+    try:
+        lifetime = float(result.get("expires_in") or 0)
+    except (TypeError, ValueError):
+        lifetime = 0.0  # unknown: used once, then renewed
+    return Token(result["access_token"], max(lifetime, 0.0))
 
 
 class MsalSource:
@@ -160,9 +177,7 @@ class MsalSource:
             raise OAuthError("token_unreachable", type(exc).__name__) from None
         except ValueError as exc:  # discovery failed: unknown tenant or authority
             raise OAuthError("token_refused", _first_line(exc)) from None
-        if "access_token" not in result:
-            raise _refused(result)
-        return Token(str(result["access_token"]), float(result.get("expires_in") or 0))
+        return _token(result)
 
 
 class ClientCredentialsSource:
@@ -186,18 +201,16 @@ class ClientCredentialsSource:
         request.add_header("Accept", "application/json")
         try:
             with urllib.request.urlopen(request, timeout=s.timeout, context=self._context) as r:
-                result = json.loads(r.read())
+                result = json.loads(r.read(MAX_RESPONSE))
         except urllib.error.HTTPError as exc:
             try:
-                result = json.loads(exc.read())
+                result = json.loads(exc.read(MAX_RESPONSE))
             except ValueError:
                 result = {"error": f"HTTP {exc.code}"}
-            raise _refused(result if isinstance(result, dict) else {}) from None
+            raise _refused(result) from None
         except (OSError, ValueError) as exc:
             raise OAuthError("token_unreachable", type(exc).__name__) from None
-        if not isinstance(result, dict) or "access_token" not in result:
-            raise _refused(result if isinstance(result, dict) else {})
-        return Token(str(result["access_token"]), float(result.get("expires_in") or 0))
+        return _token(result)
 
 
 def token_source(settings: OAuthSettings, **options: Any) -> TokenSource:

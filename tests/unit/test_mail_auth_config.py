@@ -88,3 +88,10 @@ def test_a_certificate_from_its_path_with_the_key_from_the_environment(
     assert built.certificate.thumbprint == credential.thumbprint
     assert built.certificate.thumbprint == thumbprint_of((tmp_path / "app.pem").read_bytes())
     assert "PRIVATE KEY" not in repr(built)
+
+
+def test_the_secret_is_never_sent_to_a_plain_http_address(tmp_path: Path) -> None:
+    plain = '\n[mail.oauth]\nclient_id = "c"\ntoken_url = "http://idp.example/token"\n'
+    with pytest.raises(ConfigError) as refused:
+        oauth2(tmp_path, extra=plain)
+    assert "mail.oauth.token_url: Value error, must be an https:// address" in str(refused.value)
