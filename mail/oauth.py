@@ -96,7 +96,7 @@ class TokenSource(Protocol):
 MAX_RESPONSE = 1024 * 1024  # a token response is a few kilobytes
 
 
-def _first_line(text: object) -> str:
+def one_line(text: object) -> str:
     """What an outside party said, fit for a log line: one line, printable, at most 300."""
     lines = str(text or "").strip().splitlines()
     return "".join(c for c in lines[0][:300] if c.isprintable()) if lines else ""
@@ -104,10 +104,10 @@ def _first_line(text: object) -> str:
 
 def _refused(result: object) -> OAuthError:
     answer = result if isinstance(result, dict) else {}
-    error = _first_line(answer.get("error")) or "error"
+    error = one_line(answer.get("error")) or "error"
     codes = answer.get("error_codes")
-    description = _first_line(answer.get("error_description"))
-    detail = f"{error} {_first_line(codes[0])}" if isinstance(codes, list) and codes else error
+    description = one_line(answer.get("error_description"))
+    detail = f"{error} {one_line(codes[0])}" if isinstance(codes, list) and codes else error
     return OAuthError("token_refused", f"{detail}: {description}" if description else detail)
 
 
@@ -176,7 +176,7 @@ class MsalSource:
         except (requests.RequestException, OSError) as exc:
             raise OAuthError("token_unreachable", type(exc).__name__) from None
         except ValueError as exc:  # discovery failed: unknown tenant or authority
-            raise OAuthError("token_refused", _first_line(exc)) from None
+            raise OAuthError("token_refused", one_line(exc)) from None
         return _token(result)
 
 
@@ -272,7 +272,7 @@ def signed_in(
     try:
         return attempt(token)
     except refused as exc:
-        raise OAuthError(kind, _first_line(exc) or type(exc).__name__) from None
+        raise OAuthError(kind, one_line(exc) or type(exc).__name__) from None
 
 
 async def signed_in_async(
@@ -292,7 +292,7 @@ async def signed_in_async(
     try:
         return await attempt(value)
     except refused as exc:
-        raise OAuthError(kind, _first_line(exc) or type(exc).__name__) from None
+        raise OAuthError(kind, one_line(exc) or type(exc).__name__) from None
 
 
 def imap_login(provider: TokenProvider, mailbox: str) -> Callable[[Any], None]:

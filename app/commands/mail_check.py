@@ -19,7 +19,7 @@ from app.oauth import MissingSecret, mailbox, oauth_tokens
 from core.clock import SystemClock
 from core.i18n import t
 from mail.mailbox_check import check_imap
-from mail.oauth import OAuthError, TokenProvider
+from mail.oauth import OAuthError, TokenProvider, one_line
 from mail.smtp import SmtpTransport
 
 
@@ -41,9 +41,10 @@ class Report:
 
 
 def _detail(exc: BaseException) -> str:
+    """What went wrong, as the server or the library said it (one printable line)."""
     if isinstance(exc, OAuthError):
         return exc.detail
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return one_line(exc) or type(exc).__name__
 
 
 def _tokens(settings: Settings, report: Report) -> tuple[TokenProvider | None, bool]:
