@@ -77,7 +77,6 @@ class OAuthSettings:
     token_url: str = ""
     client_secret: str = field(default="", repr=False)
     certificate: ClientCertificate | None = None
-    renew_before_seconds: float = 300.0
     timeout: float = 30.0
 
 
@@ -231,13 +230,13 @@ class TokenProvider:
         self._margin = timedelta(seconds=renew_before)
         self._lock = threading.Lock()
         self._value = ""
-        self._expires_at: datetime | None = None
+        self._renew_at: datetime | None = None
 
     def token(self) -> str:
         """The cached token, or a new one when it expires within the margin."""
         with self._lock:
             now = self._clock.now()
-            if self._expires_at is None or now >= self._expires_at - self._margin:
+            if self._renew_at is None or now >= self._renew_at:
                 self._fetch(now)
             return self._value
 
@@ -245,14 +244,16 @@ class TokenProvider:
         """A new token after a server refused ``refused`` (unless another caller already
         renewed it meanwhile)."""
         with self._lock:
-            if self._value == refused or self._expires_at is None:
+            if self._value == refused or self._renew_at is None:
                 self._fetch(self._clock.now())
             return self._value
 
     def _fetch(self, now: datetime) -> None:
         token = self._source.fetch()
         self._value = token.value
-        self._expires_at = now + timedelta(seconds=token.expires_in)
+        lifetime = timedelta(seconds=token.expires_in)
+        # Renew `renew_before` ahead of expiry; a short-lived token at half its life.
+        self._renew_at = now + lifetime - min(self._margin, lifetime / 2)
         log.debug("new OAuth access token, valid for %d s", int(token.expires_in))
 
 

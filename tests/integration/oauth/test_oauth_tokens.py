@@ -38,6 +38,22 @@ def test_the_token_is_kept_in_memory_and_renewed_five_minutes_before_it_expires(
     assert oauth_idp.verify(second, INTAKE, "IMAP.AccessAsApp")
 
 
+def test_a_short_lived_token_is_renewed_at_half_its_life_not_at_every_sign_in(
+    oauth_idp: OAuthStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(oauth_idp, "lifetime", 400)  # shorter than the five-minute margin
+    oauth_idp.register("short-app", SECRET, INTAKE)
+    oauth_idp.requests.clear()
+    clock = FixedClock(datetime.now(UTC))
+    provider = TokenProvider(_msal(oauth_idp, "short-app"), clock=clock)
+    first = provider.token()
+    clock.advance(timedelta(seconds=199))
+    assert provider.token() == first
+    clock.advance(timedelta(seconds=1))
+    assert provider.token() != first
+    assert len(oauth_idp.requests) == 2
+
+
 def test_a_refused_token_is_renewed_once_even_when_two_connections_report_it(
     oauth_idp: OAuthStandin,
 ) -> None:
