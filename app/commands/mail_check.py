@@ -44,7 +44,10 @@ def _detail(exc: BaseException) -> str:
     """What went wrong, as the server or the library said it (one printable line)."""
     if isinstance(exc, OAuthError):
         return exc.detail
-    return one_line(exc) or type(exc).__name__
+    text = one_line(exc)
+    if text[:2] in ("b'", 'b"') and text[-1:] == text[1]:  # imapclient: str() of the bytes
+        text = text[2:-1]
+    return text or type(exc).__name__
 
 
 def _tokens(settings: Settings, report: Report) -> tuple[TokenProvider | None, bool]:
@@ -68,8 +71,7 @@ def _tokens(settings: Settings, report: Report) -> tuple[TokenProvider | None, b
 
 def _who(settings: Settings, auth: str, username: str, report: Report) -> dict[str, str]:
     user = mailbox(settings) if auth == "oauth2" else username
-    method = auth if auth == "oauth2" or username else "none"
-    return {"user": user or "-", "method": t(f"mailcheck.method.{method}", report.language)}
+    return {"user": user, "method": t(f"mailcheck.method.{auth}", report.language)}
 
 
 def _imap(settings: Settings, tokens: TokenProvider | None, create: bool, report: Report) -> None:
@@ -94,13 +96,16 @@ def _imap(settings: Settings, tokens: TokenProvider | None, create: bool, report
 def _smtp(settings: Settings, tokens: TokenProvider | None, report: Report) -> None:
     smtp = settings.mail.smtp
     who = _who(settings, smtp.auth, smtp.username, report) | {"server": f"{smtp.host}:{smtp.port}"}
+    # A relay that takes mail without signing in (no username, password auth): connect only.
+    anonymous = smtp.auth == "password" and not smtp.username
     try:
         asyncio.run(SmtpTransport(smtp_connection(settings, tokens)).check())
     except Exception as exc:  # whatever it is, this step failed: say so
-        report.line("failed", "mailcheck.smtp.failed", **who, detail=_detail(exc))
+        key = "mailcheck.smtp.not_connected" if anonymous else "mailcheck.smtp.failed"
+        report.line("failed", key, **who, detail=_detail(exc))
         report.hint(exc)
         return
-    report.line("ok", "mailcheck.smtp.ok", **who)
+    report.line("ok", "mailcheck.smtp.connected" if anonymous else "mailcheck.smtp.ok", **who)
 
 
 @click.command("check")

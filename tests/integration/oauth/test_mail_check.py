@@ -122,3 +122,37 @@ def test_mail_check_with_a_revoked_app_reports_the_token_and_tries_nothing_else(
         "--    SMTP: niet geprobeerd zonder OAuth-token",
     ]
     assert SECRET not in result.output
+
+
+def test_mail_check_with_passwords_signs_in_as_configured(
+    mailboxes: MailServers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in {
+        "MAIL__ADDRESS": INTAKE,
+        "MAIL__INTAKE": "imap",
+        "MAIL__TRANSPORT": "smtp",
+        "MAIL__IMAP__HOST": "127.0.0.1",
+        "MAIL__IMAP__PORT": str(mailboxes.imap_port),
+        "MAIL__IMAP__TLS": "none",
+        "MAIL__IMAP__USERNAME": INTAKE,
+        "MAIL__SMTP__HOST": "127.0.0.1",
+        "MAIL__SMTP__PORT": str(mailboxes.smtp_port),
+        "MAIL__SMTP__TLS": "none",
+        "IMAP_PASSWORD": "wrong-password",
+    }.items():
+        monkeypatch.setenv(f"LEERTRAJECT_{key}", value)
+    refused = check()
+    assert refused.exit_code == 1
+    assert refused.stdout.splitlines()[0] == (
+        f"FOUT  IMAP: aanmelden op 127.0.0.1:{mailboxes.imap_port} als {INTAKE} (wachtwoord) "
+        "lukt niet: [AUTHENTICATIONFAILED] Authentication failed."
+    )
+    assert "wrong-password" not in refused.output
+
+    monkeypatch.setenv("LEERTRAJECT_IMAP_PASSWORD", mailboxes.users[INTAKE])
+    result = check("--create-folders")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith(f"als {INTAKE} (wachtwoord)") and lines[0].startswith("OK    IMAP")
+    assert "OK    Map Mislukt: aangemaakt" in lines
+    assert f"OK    SMTP: verbonden met 127.0.0.1:{mailboxes.smtp_port}, zonder aanmelding" in lines
