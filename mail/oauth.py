@@ -165,14 +165,12 @@ class MsalSource:
         return self._app
 
     def fetch(self) -> Token:
-        import requests
-
         try:
             app = self._application()
             # TokenProvider decides when to renew: drop MSAL's own copy so it asks again.
             app.remove_tokens_for_client()
             result = app.acquire_token_for_client(scopes=[self._settings.scope])
-        except (requests.RequestException, OSError) as exc:
+        except OSError as exc:  # requests' errors are OSErrors too
             raise OAuthError("token_unreachable", type(exc).__name__) from None
         except ValueError as exc:  # discovery failed: unknown tenant or authority
             raise OAuthError("token_refused", one_line(exc)) from None
