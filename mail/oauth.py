@@ -98,7 +98,10 @@ MAX_RESPONSE = 1024 * 1024  # a token response is a few kilobytes
 def one_line(text: object) -> str:
     """What an outside party said, fit for a log line: one line, printable, at most 300."""
     lines = str(text or "").strip().splitlines()
-    return "".join(c for c in lines[0][:300] if c.isprintable()) if lines else ""
+    line = lines[0] if lines else ""
+    if line[:2] in ("b'", 'b"') and line[-1:] == line[1]:  # imapclient: str() of the bytes
+        line = line[2:-1]
+    return "".join(c for c in line[:300] if c.isprintable())
 
 
 def _refused(result: object) -> OAuthError:

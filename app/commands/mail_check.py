@@ -44,10 +44,7 @@ def _detail(exc: BaseException) -> str:
     """What went wrong, as the server or the library said it (one printable line)."""
     if isinstance(exc, OAuthError):
         return exc.detail
-    text = one_line(exc)
-    if text[:2] in ("b'", 'b"') and text[-1:] == text[1]:  # imapclient: str() of the bytes
-        text = text[2:-1]
-    return text or type(exc).__name__
+    return one_line(exc) or type(exc).__name__
 
 
 def _tokens(settings: Settings, report: Report) -> tuple[TokenProvider | None, bool]:

@@ -59,6 +59,7 @@ def test_without_the_mailbox_permission_the_server_refuses_after_one_renewal(
     with pytest.raises(OAuthError) as refused:
         drain_once(_settings(oauth_box, _provider(oauth_idp, "wrong-box")), Recorder())
     assert refused.value.kind == "imap_refused"
+    assert refused.value.detail == "[AUTHENTICATIONFAILED] Authentication failed."
     assert "Add-MailboxPermission" in str(refused.value)
     assert oauth_idp.requests == ["wrong-box", "wrong-box"]  # renewed once, then gave up
     assert oauth_box.count(INTAKE) == 1  # nothing was read
