@@ -11,6 +11,7 @@ from app.commands.db import db_group
 from app.commands.erase import erase_command
 from app.commands.invitations import invitations_group
 from app.commands.mail import mail_group
+from app.commands.mail_check import check_command
 from app.commands.outbox import outbox_group
 from app.commands.output import LANGUAGE_ENV, say, set_language, show_problem
 from app.commands.registrations import registrations_group
@@ -63,6 +64,7 @@ for command in (
     status_command,
 ):
     cli.add_command(command)
+mail_group.add_command(check_command)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config.toml"
 _SECRET_WORDS = ("password", "passwd", "secret", "token")
+_NOT_SECRETS = frozenset({"token_url"})  # [mail.oauth]: an address, not a token
 
 
 class ConfigError(Exception):
@@ -56,7 +57,36 @@ class CampaignSettings(_Section):
         return self
 
 
+# -- signing in to the mailbox: a password, or OAuth 2.0 (docs/microsoft-365.md) ----------
+MailAuth = Literal["password", "oauth2"]
+
+
+class OAuthSettings(_Section):
+    """The app registration that signs in with auth = "oauth2". Its client secret or
+    certificate key comes from the environment only (app.secrets)."""
+
+    tenant_id: str = ""
+    client_id: str = ""
+    mailbox: str = ""  # the mailbox the app signs in to; empty: mail.address
+    scope: str = "https://outlook.office365.com/.default"
+    authority: str = "https://login.microsoftonline.com"
+    token_url: str = ""  # another provider's token endpoint (client-credentials grant)
+    certificate_path: Path | None = None
+    certificate_thumbprint: str = ""
+
+    @field_validator("authority", "token_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if value and not value.startswith("https://"):
+            raise ValueError("must be an https:// address (the secret is sent to it)")
+        return value
+
+
+# -- connections ---------------------------------------------------------------------------
+
+
 class ImapSettings(_Section):
+    auth: MailAuth = "password"
     host: str = "localhost"
     port: int = Field(993, ge=1, le=65535)
     username: str = ""
@@ -68,6 +98,7 @@ class ImapSettings(_Section):
 
 
 class SmtpSettings(_Section):
+    auth: MailAuth = "password"
     host: str = "localhost"
     port: int = Field(587, ge=1, le=65535)
     username: str = ""
@@ -85,6 +116,16 @@ class MailSettings(_Section):
     trusted_authserv_id: str = ""
     imap: ImapSettings = ImapSettings()
     smtp: SmtpSettings = SmtpSettings()
+    oauth: OAuthSettings = OAuthSettings()
+
+    @model_validator(mode="after")
+    def _oauth_complete(self) -> MailSettings:
+        if "oauth2" in (self.imap.auth, self.smtp.auth):
+            if not self.oauth.client_id:
+                raise ValueError('auth = "oauth2" needs mail.oauth.client_id')
+            if not (self.oauth.tenant_id or self.oauth.token_url):
+                raise ValueError('auth = "oauth2" needs mail.oauth.tenant_id (or token_url)')
+        return self
 
     @field_validator("address")
     @classmethod
@@ -258,7 +299,8 @@ def _secret_keys(data: Any, prefix: str = "") -> list[str]:
     if isinstance(data, dict):
         for key, value in data.items():
             name = f"{prefix}{key}"
-            if any(word in key.lower() for word in _SECRET_WORDS):
+            secret_like = any(word in key.lower() for word in _SECRET_WORDS)
+            if secret_like and key.lower() not in _NOT_SECRETS:
                 found.append(name)
             found.extend(_secret_keys(value, name + "."))
     elif isinstance(data, list):

@@ -12,8 +12,10 @@ from functools import partial
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.bootstrap import App
+from app.config import Settings
 from app.health import heartbeat
 from app.journal import JournalRenderer, JournalTransport, SentJournal, logged_handler
+from app.oauth import imap_login_step, mailbox, oauth_tokens, smtp_tokens
 from app.scheduler import Job, threaded
 from app.secrets import imap_password, smtp_password, telegram_token
 from app.service import Component
@@ -22,6 +24,7 @@ from mail.decode import message_key
 from mail.imap import EventKind, ImapSettings, IntakeEvent, drain_once, run_imap_intake
 from mail.intake import Handler, Known, RetryGate, skip_known
 from mail.maildir import drain_maildir_once
+from mail.oauth import TokenProvider
 from mail.outbox_folder import FolderTransport
 from mail.pipeline import IntakeSettings, MailIntake
 from mail.render import Renderer, Sender
@@ -51,7 +54,11 @@ def intake(app: App) -> MailIntake:
 
 
 def imap_settings(app: App) -> ImapSettings:
-    imap = app.settings.mail.imap
+    return imap_connection(app.settings, oauth_tokens(app.settings, app.env.clock))
+
+
+def imap_connection(settings: Settings, tokens: TokenProvider | None) -> ImapSettings:
+    imap = settings.mail.imap
     password = imap_password()
     return ImapSettings(
         host=imap.host,
@@ -63,6 +70,7 @@ def imap_settings(app: App) -> ImapSettings:
         processed_folder=imap.processed_folder,
         ignored_folder=imap.ignored_folder,
         failed_folder=imap.failed_folder,
+        login=imap_login_step(settings, tokens),
     )
 
 
@@ -70,17 +78,24 @@ def transport(app: App) -> MailTransport:
     mail = app.settings.mail
     if mail.transport == "folder":
         return FolderTransport(app.settings.path(mail.outbox_dir))
+    tokens = oauth_tokens(app.settings, app.env.clock)
+    return SmtpTransport(smtp_connection(app.settings, tokens))
+
+
+def smtp_connection(settings: Settings, tokens: TokenProvider | None) -> SmtpSettings:
+    mail = settings.mail
     password = smtp_password()
-    return SmtpTransport(
-        SmtpSettings(
-            host=mail.smtp.host,
-            port=mail.smtp.port,
-            username=mail.smtp.username or None,
-            password=password.get_secret_value() if password else None,
-            tls=mail.smtp.tls,
-            # Our own domain in EHLO: asking the OS for its FQDN can hang without DNS.
-            local_hostname=mail.address.rsplit("@", 1)[-1],
-        )
+    oauth = smtp_tokens(settings, tokens)
+    return SmtpSettings(
+        host=mail.smtp.host,
+        port=mail.smtp.port,
+        # With OAuth the app signs in as the mailbox it sends from (Send As).
+        username=mailbox(settings) if oauth is not None else mail.smtp.username or None,
+        password=password.get_secret_value() if password else None,
+        tls=mail.smtp.tls,
+        # Our own domain in EHLO: asking the OS for its FQDN can hang without DNS.
+        local_hostname=mail.address.rsplit("@", 1)[-1],
+        oauth=oauth,
     )
 
 

@@ -22,3 +22,13 @@ def imap_password() -> SecretStr | None:
 
 def smtp_password() -> SecretStr | None:
     return secret("LEERTRAJECT_SMTP_PASSWORD")
+
+
+def oauth_client_secret() -> SecretStr | None:
+    """The app registration's client secret (mail.*.auth = "oauth2")."""
+    return secret("LEERTRAJECT_OAUTH_CLIENT_SECRET")
+
+
+def oauth_certificate_key() -> SecretStr | None:
+    """Or the private key (PEM) of its certificate (mail.oauth.certificate_path)."""
+    return secret("LEERTRAJECT_OAUTH_CERTIFICATE_KEY")

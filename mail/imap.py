@@ -34,6 +34,8 @@ from mail.intake import FILED, Backoff, Disposition, Handler, RetryGate, handle_
 log = logging.getLogger(__name__)
 
 TlsMode = Literal["none", "starttls", "ssl"]
+# Signs in on a connected client (mail.oauth.imap_login: XOAUTH2); None: LOGIN with the password.
+Login = Callable[[Any], None]
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class ImapSettings:
     timeout: float = 60.0
     batch_size: int = 50
     batch_max_bytes: int = 16 * 1024 * 1024
+    login: Login | None = field(default=None, repr=False, compare=False)
 
     def folder_for(self, disposition: Disposition) -> str:
         return {
@@ -204,7 +207,10 @@ class ImapIntake:
         try:
             if s.tls == "starttls":
                 client.starttls(context)
-            client.login(s.username, s.password)
+            if s.login is not None:
+                s.login(client)
+            else:
+                client.login(s.username, s.password)
         except BaseException:
             with suppress(Exception):
                 client.shutdown()

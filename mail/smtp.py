@@ -8,7 +8,9 @@ on a new connection, when the old one dropped before the message's DATA had star
 
 from __future__ import annotations
 
+import asyncio
 import enum
+import logging
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,6 +19,10 @@ from typing import Literal, Protocol
 
 import aiosmtplib
 from aiosmtplib.typing import Default
+
+from mail.oauth import OAuthError, TokenProvider, signed_in_async
+
+log = logging.getLogger(__name__)
 
 TlsMode = Literal["none", "starttls", "ssl"]
 
@@ -58,6 +64,8 @@ class SmtpSettings:
     timeout: float = 30.0
     # The name we give in EHLO; None asks the OS (socket.getfqdn(), slow without DNS).
     local_hostname: str | None = None
+    # AUTH XOAUTH2 as `username` (the intake mailbox) with tokens from here; None: password.
+    oauth: TokenProvider | None = field(default=None, repr=False, compare=False)
 
 
 def status_for_code(code: int) -> SendStatus:
@@ -134,8 +142,8 @@ class SmtpTransport:
         client = _TrackingSMTP(
             hostname=s.host,
             port=s.port,
-            username=s.username,
-            password=s.password,
+            username=s.username if s.oauth is None else None,
+            password=s.password if s.oauth is None else None,
             use_tls=s.tls == "ssl",
             start_tls=s.tls == "starttls",
             timeout=s.timeout,
@@ -143,7 +151,17 @@ class SmtpTransport:
             tls_context=self._tls_context,
         )
         await client.connect()
+        if s.oauth is not None:
+            try:
+                await _sign_in(client, s.oauth, s.username or "")
+            except BaseException:
+                client.close()
+                raise
         return client
+
+    async def check(self) -> None:
+        """Connect and sign in as for sending, then quit; raises what sending would meet."""
+        await _close(await self._connect())
 
     async def send(self, messages: Sequence[EmailMessage]) -> list[SendResult]:
         results: list[SendResult] = []
@@ -155,9 +173,11 @@ class SmtpTransport:
                 if client is None:
                     try:
                         client = await self._connect()
-                    except (aiosmtplib.SMTPException, OSError) as exc:
+                    except (aiosmtplib.SMTPException, OSError, OAuthError) as exc:
                         # Greeting refused, login refused, host unreachable: a problem of the
                         # connection, not of these messages, so none of them fails for good.
+                        if isinstance(exc, OAuthError):
+                            log.warning("SMTP sign-in with OAuth failed: %s", exc)
                         rest = messages[len(results) :]
                         results.extend(_temporary(exc, message_id_of(m)) for m in rest)
                         break
@@ -175,6 +195,22 @@ class SmtpTransport:
             if client is not None:
                 await _close(client)
         return results
+
+
+async def _sign_in(client: aiosmtplib.SMTP, provider: TokenProvider, mailbox: str) -> None:
+    """AUTH XOAUTH2 as the mailbox; a refused token is renewed once (then OAuthError)."""
+
+    async def token() -> str:
+        return await asyncio.to_thread(provider.token)
+
+    async def renew(refused: str) -> str:
+        return await asyncio.to_thread(provider.renew, refused)
+
+    async def attempt(value: str) -> None:
+        await client.auth_xoauth2(mailbox, value)
+
+    refused = aiosmtplib.SMTPAuthenticationError
+    await signed_in_async(token, renew, attempt, refused, "smtp_refused")
 
 
 async def _close(client: aiosmtplib.SMTP) -> None:

@@ -22,7 +22,7 @@ import smtplib
 import ssl
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -59,8 +59,19 @@ DEFAULT_USERS: tuple[tuple[str, str], ...] = (
 
 
 class MailServers:
-    def __init__(self, users: Sequence[tuple[str, str]] = DEFAULT_USERS) -> None:
+    def __init__(
+        self,
+        users: Sequence[tuple[str, str]] = DEFAULT_USERS,
+        *,
+        dovecot_extra: Callable[[Path], str] | None = None,
+        smtp: bool = True,
+    ) -> None:
+        """dovecot_extra writes its files under the root it gets and returns configuration
+        for the end of dovecot.conf (tests/oauth_fixtures.py: the oauth2 passdb); smtp=False
+        starts Dovecot alone."""
         self.users = dict(users)
+        self._dovecot_extra = dovecot_extra
+        self._with_smtp = smtp
         self.domains = sorted({address.split("@", 1)[1] for address in self.users})
         self.host = HOST
         self.imap_port = 0
@@ -103,7 +114,8 @@ class MailServers:
             self._write_dovecot_config()
             self._write_smtpd_config()
             self.start_imap()
-            self.start_smtp(purge_queue=True)
+            if self._with_smtp:
+                self.start_smtp(purge_queue=True)
         except BaseException:
             self.stop()
             raise
@@ -305,7 +317,8 @@ class MailServers:
 
     def reset(self, timeout: float = 20.0) -> None:
         """Empty every mailbox once nothing is left in OpenSMTPD's queue: test isolation."""
-        wait_until(lambda: self._smtpctl("show", "queue").strip() == "", timeout, "empty queue")
+        if self._smtpd is not None:
+            wait_until(lambda: self._smtpctl("show", "queue").strip() == "", timeout, "empty queue")
         for address in self.users:
             with self.imap(address) as client:
                 for _flags, _delimiter, name in client.list_folders():
@@ -369,6 +382,7 @@ class MailServers:
         passwd = root / "passwd"
         passwd.write_text("".join(f"{a}:{{PLAIN}}{p}\n" for a, p in self.users.items()))
         passwd.chmod(0o644)  # read by Dovecot's unprivileged auth process
+        extra = self._dovecot_extra(root) if self._dovecot_extra else ""
         (root / "dovecot.conf").write_text(
             DOVECOT_CONF.format(
                 root=root,
@@ -377,6 +391,7 @@ class MailServers:
                 lmtp_port=self.lmtp_port,
                 uid=MAIL_UID,
             )
+            + extra
         )
 
     def _write_smtpd_config(self) -> None:

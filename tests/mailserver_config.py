@@ -51,3 +51,32 @@ listen on 127.0.0.1 port {smtp_port} hostname mx.test
 action "deliver" lmtp "127.0.0.1:{lmtp_port}" rcpt-to virtual <vusers>
 match from any for domain <domains> action "deliver"
 """
+
+# Appended to DOVECOT_CONF by tests/oauth_fixtures.py: SASL XOAUTH2/OAUTHBEARER with bearer
+# tokens of the identity-provider stand-in (tests/oauth_standin.py), checked by Dovecot itself.
+DOVECOT_OAUTH2_CONF = """\
+auth_mechanisms = plain login xoauth2 oauthbearer
+# A refused token is answered at once: no 2 s failure delay, and no growing per-IP penalty
+# (up to 15 s; every test connects from loopback).
+auth_failure_delay = 0
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/dovecot-oauth2.conf.ext
+}}
+"""
+
+# Local JWT validation (Dovecot 2.3.11+): the public key is looked up in the dict under
+# <azp or "default">/<alg>/<kid>; signature, exp, nbf, iat and the issuer are checked, and the
+# claim named by username_attribute must equal the XOAUTH2 user.
+DOVECOT_OAUTH2_EXT = """\
+introspection_mode = local
+local_validation_key_dict = fs:posix:prefix={keys}/
+username_attribute = email
+issuers = {issuer}
+"""
