@@ -16,6 +16,7 @@ from app.commands.registrations import registrations_group
 from app.commands.reports import export_command, stats_command
 from app.commands.run import run_command
 from app.commands.solve import solve_command
+from app.commands.staff import staff_group
 from app.commands.state import CliState
 
 
@@ -48,6 +49,7 @@ for command in (
     outbox_group,
     assign_group,
     solve_command,
+    staff_group,
 ):
     cli.add_command(command)
 
