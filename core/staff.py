@@ -49,7 +49,6 @@ class StaffMember:
     password_hash: str | None = None
     link_digest: str | None = None  # a one-time sign-in link, by its digest
     link_expires_at: datetime | None = None
-    language: str = "nl"
     id: int | None = None
 
 

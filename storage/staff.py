@@ -24,7 +24,6 @@ from storage.uow import SqlUnitOfWork
 _MEMBER_FIELDS = (
     "email",
     "name",
-    "language",
     "password_hash",
     "link_digest",
     "link_expires_at",

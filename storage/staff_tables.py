@@ -17,7 +17,6 @@ class StaffRow(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
-    language: Mapped[str] = mapped_column(String(2), default="nl")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     link_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     link_expires_at: Mapped[datetime | None]

@@ -213,11 +213,6 @@ def sign_out(uow: StaffUnitOfWork, env: Env, member: StaffMember, token: str) ->
     log_action(uow, env.clock.now(), web_actor(member), "staff.signed_out", f"staff:{member.id}")
 
 
-def set_language(uow: StaffUnitOfWork, member: StaffMember, language: str) -> None:
-    member.language = "en" if language == "en" else "nl"
-    uow.staff.update(member)
-
-
 def _open_session(
     uow: StaffUnitOfWork, member: StaffMember, limits: SignInLimits, now: datetime, action: str
 ) -> SignIn:

@@ -25,7 +25,6 @@ def upgrade() -> None:
         sa.Column("email", sa.String(254), nullable=False, unique=True),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
-        sa.Column("language", sa.String(2), nullable=False),
         sa.Column("password_hash", sa.String(255), nullable=True),
         sa.Column("link_digest", sa.String(64), nullable=True, unique=True),
         sa.Column("link_expires_at", UTCDateTime(), nullable=True),

@@ -1,0 +1,72 @@
+"""The staff console inside `leertraject run`: the ASGI app wired to the database, and uvicorn
+serving it at `web.listen` on the service's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+
+import uvicorn
+from starlette.applications import Starlette
+
+from app.bootstrap import App
+from app.service import Component
+from core.usecases.staff import SignInLimits
+from web.console import Console
+from web.passwords import Argon2Hasher
+from web.server import create_app
+
+log = logging.getLogger("leertraject.web")
+
+
+def console_app(app: App) -> Starlette:
+    web = app.settings.web
+    return create_app(
+        Console(
+            env=app.env,
+            transaction=app.transaction,
+            hasher=Argon2Hasher(),
+            limits=SignInLimits(session_hours=web.session_hours),
+            secure_cookies=web.secure_cookies,
+            public_url=web.public_url.rstrip("/"),
+        )
+    )
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield  # the service owns SIGINT and SIGTERM (app.service), and stops us through `stop`
+
+
+def web_components(app: App) -> list[Component]:
+    host, _, port = app.settings.web.listen.rpartition(":")
+
+    async def run(stop: asyncio.Event) -> None:
+        config = uvicorn.Config(
+            console_app(app),
+            host=host.strip("[]"),
+            port=int(port),
+            log_level="warning",
+            access_log=False,
+            proxy_headers=True,
+            server_header=False,
+        )
+        server = _Server(config)
+        task = asyncio.create_task(server.serve())
+        log.info("Staff console: %s", app.settings.web.base_url())
+        await asyncio.wait(
+            [task, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
+        )
+        server.should_exit = True
+        try:
+            await task
+        except SystemExit as exc:  # uvicorn exits when it cannot listen (port taken)
+            raise RuntimeError(f"the console cannot listen on {app.settings.web.listen}") from exc
+
+    async def once() -> int:
+        return 0  # a page is served on request, not in passes
+
+    return [Component("web", run, once)]
