@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Iterator
 
 import uvicorn
@@ -36,9 +37,18 @@ def console_app(app: App) -> Starlette:
 
 
 class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, address: str) -> None:
+        super().__init__(config)
+        self.address = address
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield  # the service owns SIGINT and SIGTERM (app.service), and stops us through `stop`
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:  # listening: now the address is worth printing
+            log.info("Staff console: %s", self.address)
 
 
 def web_components(app: App) -> list[Component]:
@@ -54,9 +64,8 @@ def web_components(app: App) -> list[Component]:
             proxy_headers=True,
             server_header=False,
         )
-        server = _Server(config)
+        server = _Server(config, app.settings.web.base_url())
         task = asyncio.create_task(server.serve())
-        log.info("Staff console: %s", app.settings.web.base_url())
         await asyncio.wait(
             [task, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
         )
