@@ -3,6 +3,7 @@
 #   - Dovecot (IMAP + LMTP) and OpenSMTPD, started per test session by tests/mailserver.py
 #     (openssl makes Dovecot's test certificate; unshare/nsenter come with util-linux)
 #   - PostgreSQL on 127.0.0.1:5432
+#   - Chromium (and a font) for the staff console's browser tests, driven by Playwright
 # Idempotent and non-interactive; run as root (CI runs it on a fresh Debian machine).
 set -eu
 
@@ -14,7 +15,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 missing=""
-for pkg in dovecot-imapd dovecot-lmtpd opensmtpd openssl; do
+for pkg in dovecot-imapd dovecot-lmtpd opensmtpd openssl chromium fonts-dejavu-core; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
         missing="$missing $pkg"
     fi
