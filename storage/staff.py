@@ -111,6 +111,12 @@ class SqlStaffSessions:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
+    def prune(self, before: datetime) -> int:
+        result = self.session.execute(
+            delete(StaffSessionRow).where(StaffSessionRow.expires_at < before)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
 
 class SqlSignInFailures:
     def __init__(self, session: Session) -> None:
@@ -127,6 +133,10 @@ class SqlSignInFailures:
 
     def clear(self, key: str) -> None:
         self.session.execute(delete(SignInFailureRow).where(SignInFailureRow.key == key))
+
+    def prune(self, before: datetime) -> int:
+        result = self.session.execute(delete(SignInFailureRow).where(SignInFailureRow.at <= before))
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 class SqlStaffUnitOfWork(SqlUnitOfWork):

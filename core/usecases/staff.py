@@ -143,6 +143,7 @@ def sign_in(
     account_key = f"account:{email.strip().lower()[:254]}"
     address_key = f"address:{address[:64]}"
     since = now - limits.window
+    uow.sign_in_failures.prune(since)  # what no longer counts is not kept
     if (
         uow.sign_in_failures.count(account_key, since) >= limits.per_account
         or uow.sign_in_failures.count(address_key, since) >= limits.per_address
@@ -217,6 +218,7 @@ def _open_session(
     uow: StaffUnitOfWork, member: StaffMember, limits: SignInLimits, now: datetime, action: str
 ) -> SignIn:
     assert member.id is not None
+    uow.staff_sessions.prune(now - timedelta(days=1))
     token = new_secret()
     session = StaffSession(
         digest(token),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import func, select
+
 from app.bootstrap import App
 from core.clock import FixedClock
 from core.model import Actor, Channel
@@ -16,6 +18,7 @@ from core.usecases.staff import (
     reset_member,
     sign_in,
 )
+from storage.staff_tables import SignInFailureRow
 from web.passwords import Argon2Hasher
 
 HASHER = Argon2Hasher()
@@ -85,6 +88,8 @@ def test_guessing_is_stopped_per_account_and_per_address(app: App, clock: FixedC
     assert _sign_in(app, "an@vlaio.be", PASSWORD, "10.9.9.9") == "staff.too_many_attempts"
     clock.advance(LIMITS.window)
     assert len(_sign_in(app, "an@vlaio.be", PASSWORD) or "") > 40
+    with app.uow() as uow:  # failures that no longer count are not kept
+        assert uow.session.scalar(select(func.count()).select_from(SignInFailureRow)) == 0
 
     # one address trying many accounts is stopped too, whatever account it tries next
     for index in range(LIMITS.per_address):
