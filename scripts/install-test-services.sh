@@ -97,3 +97,15 @@ if command -v pg_isready >/dev/null 2>&1; then
 else
     echo "install-test-services: pg_isready not found; PostgreSQL is not installed" >&2
 fi
+
+# axe-core from the npm registry, for the console's accessibility test, into the project's
+# own folder (tests/web/axe/node_modules, not committed), at the version of its lock file.
+axe_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/web/axe"
+if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        echo "install-test-services: installing axe-core in tests/web/axe"
+        (cd "$axe_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    else
+        echo "install-test-services: npm not found; the accessibility test cannot run" >&2
+    fi
+fi

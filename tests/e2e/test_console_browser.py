@@ -251,3 +251,61 @@ def test_a_viewer_reads_but_cannot_change_anything_and_an_admin_manages_staff(
     page.get_by_role("button", name="Wachtwoord instellen en aanmelden").click()
     expect(page.get_by_text("Els Vermeulen · redacteur")).to_be_visible()
     context.close()
+
+
+AXE = ROOT / "tests" / "web" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe(page: Page, name: str) -> list[str]:
+    """axe-core's serious and critical violations on the page (WCAG 2.1 A and AA rules)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
+    )
+    return [f"{name}: {line}" for line in found]
+
+
+def test_no_page_has_a_serious_accessibility_violation(
+    served: tuple[str, App], browser: Browser
+) -> None:
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail("axe-core is missing: scripts/install-test-services.sh installs it")
+        pytest.skip("axe-core is not installed (scripts/install-test-services.sh)")
+    base, app = served
+    add_staff(app)
+    reference = _ingest_by_email(app)
+    # The page's own policy forbids every script; axe is injected by the test, so the test's
+    # browser lets it through. What the pages themselves load is checked by the tests above.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    violations = _axe(page, "login")
+    _sign_in(page, base, EMAILS[Role.ADMIN])
+    for name, path in (
+        ("dashboard", "/"),
+        ("registrations", "/registrations"),
+        ("registration", f"/registrations/{reference}"),
+        ("staff", "/staff"),
+        ("not found", "/registrations/LT-NIETS"),
+    ):
+        page.goto(f"{base}{path}")
+        violations += _axe(page, name)
+    page.goto(f"{base}/staff")
+    page.get_by_label("E-mailadres").fill("els@vlaio.be")
+    page.get_by_label("Naam").fill("Els Vermeulen")
+    page.get_by_role("button", name="Toevoegen en link maken").click()
+    violations += _axe(page, "staff with link")
+    link = page.locator("code.link-out").inner_text()
+    page.get_by_role("link", name="English").click()
+    violations += _axe(page, "staff in English")
+    context.close()
+    newcomer = browser.new_context(bypass_csp=True)
+    welcome = newcomer.new_page()
+    welcome.goto(link)
+    violations += _axe(welcome, "welcome")
+    newcomer.close()
+    assert violations == []
