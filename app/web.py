@@ -13,7 +13,11 @@ import uvicorn
 from starlette.applications import Starlette
 
 from app.bootstrap import App
+from app.export import csv_text, flat_rows
 from app.service import Component
+from app.views import registration_record
+from core.model import Registration
+from core.staff import StaffUnitOfWork
 from core.usecases.staff import SignInLimits
 from web.console import Console
 from web.passwords import Argon2Hasher
@@ -24,11 +28,20 @@ log = logging.getLogger("leertraject.web")
 
 def console_app(app: App) -> Starlette:
     web = app.settings.web
+
+    def export_csv(uow: StaffUnitOfWork, registrations: list[Registration]) -> str:
+        records = [
+            registration_record(app.env, r, uow.contacts.for_municipality(r.municipality))
+            for r in registrations
+        ]
+        return csv_text(*flat_rows(records, app.env.campaign.max_preferences))
+
     return create_app(
         Console(
             env=app.env,
             transaction=app.transaction,
             hasher=Argon2Hasher(),
+            export_csv=export_csv,
             limits=SignInLimits(session_hours=web.session_hours),
             secure_cookies=web.secure_cookies,
             public_url=web.public_url.rstrip("/"),

@@ -19,6 +19,7 @@ from storage.tables import AuditRow
 ROUTES = [
     ("GET", "/", {Role.VIEWER, Role.EDITOR, Role.ADMIN}),
     ("GET", "/registrations", {Role.VIEWER, Role.EDITOR, Role.ADMIN}),
+    ("GET", "/registrations.csv", {Role.VIEWER, Role.EDITOR, Role.ADMIN}),
     ("GET", "/registrations/{ref}", {Role.VIEWER, Role.EDITOR, Role.ADMIN}),
     ("POST", "/registrations/{ref}/withdraw", {Role.EDITOR, Role.ADMIN}),
     ("GET", "/staff", {Role.ADMIN}),
@@ -205,3 +206,22 @@ def test_an_admin_adds_someone_whose_link_signs_them_in_once(client: TestClient)
     )
     assert done.status_code == 200 and "Overzicht van de campagne" in done.text
     assert newcomer.get(f"/welcome/{link}").status_code == 410
+
+
+def test_the_list_exports_as_the_same_csv_as_the_command_line(app: App, client: TestClient) -> None:
+    add_registration(app, "Gent")
+    brugge = add_registration(app, "Brugge")
+    assert sign_in(client, EMAILS[Role.VIEWER]) == 303
+    listed = client.get("/registrations?q=brugge")
+    assert 'href="/registrations.csv?q=brugge"' in listed.text
+    export = client.get("/registrations.csv?q=brugge")
+    assert export.headers["content-type"] == "text/csv; charset=utf-8"
+    assert 'filename="inschrijvingen.csv"' in export.headers["content-disposition"]
+    lines = export.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Referentie;NIS-code;Gemeente;Provincie;Status;Kanaal")
+    assert len(lines) == 2 and lines[1].startswith(f"{brugge};31005;Brugge;")
+    with app.uow() as uow:
+        exported = uow.session.scalars(
+            select(AuditRow).where(AuditRow.action == "registrations.exported")
+        )
+        assert [a.channel for a in exported] == ["web"]

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from core.audit import log_action
 from core.campaign import Env
 from core.i18n import has, t
 from core.model import Channel, Contact, HistoryEntry, Registration, Status
@@ -122,19 +123,26 @@ def action_label(code: str, lang: str) -> str:
     return t(key if has(key) else "web.history.other", lang)
 
 
+def _filters(request: Request) -> tuple[str, str, str, str]:
+    """Search text, status, channel and sort order of the list, from the query string."""
+    params = request.query_params
+    channel = params.get("channel", "")
+    sort = params.get("sort", "municipality")
+    return (
+        params.get("q", "")[:200],
+        params.get("status", ""),
+        channel if channel in Channel.__members__.values() else "",
+        sort if sort in SORTS else "municipality",
+    )
+
+
 def routes(console: Console) -> list[Route]:
     env = console.env
 
     @staff_only(console, Permission.READ)
     async def index(request: Request, signed: Signed) -> Response:
         lang = language(request)
-        params = request.query_params
-        query = params.get("q", "")[:200]
-        status = params.get("status", "")
-        channel = params.get("channel", "")
-        channel = channel if channel in Channel.__members__.values() else ""
-        sort = params.get("sort", "municipality")
-        sort = sort if sort in SORTS else "municipality"
+        query, status, channel, sort = _filters(request)
         rows = await db(console, lambda uow: listing(env, uow, lang, query, status, channel, sort))
         return page(
             request,
@@ -148,6 +156,25 @@ def routes(console: Console) -> list[Route]:
             sorts=SORTS,
             statuses=[s.value for s in Status],
             channels=[c.value for c in Channel],
+            export=f"/registrations.csv?{request.url.query}",
+        )
+
+    @staff_only(console, Permission.READ)
+    async def export(request: Request, signed: Signed) -> Response:
+        lang = language(request)
+        query, status, channel, sort = _filters(request)
+        actor = web_actor(signed.member)
+
+        def work(uow: StaffUnitOfWork) -> str:
+            chosen = [r.registration for r in listing(env, uow, lang, query, status, channel, sort)]
+            log_action(uow, env.clock.now(), actor, "registrations.exported", "registrations")
+            return console.export_csv(uow, chosen)
+
+        text = await db(console, work)
+        return Response(
+            "\ufeff" + text,  # with a BOM, as Excel in Belgium expects
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="inschrijvingen.csv"'},
         )
 
     @staff_only(console, Permission.READ)
@@ -182,6 +209,7 @@ def routes(console: Console) -> list[Route]:
 
     return [
         Route("/registrations", index, methods=["GET"]),
+        Route("/registrations.csv", export, methods=["GET"]),
         Route("/registrations/{reference}", show, methods=["GET"]),
         Route("/registrations/{reference}/withdraw", withdraw_one, methods=["POST"]),
     ]
