@@ -64,29 +64,43 @@ class _Server(uvicorn.Server):
             log.info("Staff console: %s", self.address)
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening address, taken here: a port in use is an OSError that the service's guard
+    reports and retries, where uvicorn would exit the whole process."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def web_components(app: App) -> list[Component]:
     host, _, port = app.settings.web.listen.rpartition(":")
 
     async def run(stop: asyncio.Event) -> None:
+        sock = _bind(host.strip("[]"), int(port))
         config = uvicorn.Config(
             console_app(app),
-            host=host.strip("[]"),
-            port=int(port),
             log_level="warning",
             access_log=False,
+            lifespan="off",
             proxy_headers=True,
             server_header=False,
         )
         server = _Server(config, app.settings.web.base_url())
-        task = asyncio.create_task(server.serve())
-        await asyncio.wait(
-            [task, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
-        )
-        server.should_exit = True
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        stopping = asyncio.create_task(stop.wait())
         try:
-            await task
-        except SystemExit as exc:  # uvicorn exits when it cannot listen (port taken)
-            raise RuntimeError(f"the console cannot listen on {app.settings.web.listen}") from exc
+            await asyncio.wait([serving, stopping], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            server.should_exit = True
+            await serving
+            sock.close()
 
     async def once() -> int:
         return 0  # a page is served on request, not in passes
