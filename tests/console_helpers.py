@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-
-from starlette.testclient import TestClient
+from typing import TYPE_CHECKING
 
 from app.bootstrap import App
 from core.model import Actor, Channel
@@ -12,6 +11,9 @@ from core.staff import Role
 from core.usecases.staff import add_member
 from core.usecases.submit import Identity, submit
 from web.passwords import Argon2Hasher
+
+if TYPE_CHECKING:
+    from starlette.testclient import TestClient
 
 PASSWORD = "een lang genoeg wachtwoord"
 CLI = Actor("staff", Channel.CLI, name="tester")
