@@ -20,7 +20,7 @@ from core.clock import Clock, SystemClock
 from core.themes import Kernmeester, Theme, ThemeCatalog, catalog
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
-from storage.uow import SqlUnitOfWork
+from storage.staff import SqlStaffUnitOfWork
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -67,10 +67,10 @@ class App:
     sessions: sessionmaker[Session]
     retries: int = field(default=4)
 
-    def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessions)
+    def uow(self) -> SqlStaffUnitOfWork:
+        return SqlStaffUnitOfWork(self.sessions)  # every repository, the console's too
 
-    def transaction(self, work: Callable[[SqlUnitOfWork], T]) -> T:
+    def transaction(self, work: Callable[[SqlStaffUnitOfWork], T]) -> T:
         """Run `work` in one transaction and commit; a lost race is retried from the start.
 
         Two writers creating the same municipality's registration at once: one insert fails

@@ -18,6 +18,7 @@ from app.commands.registrations import registrations_group
 from app.commands.reports import export_command, stats_command
 from app.commands.run import run_command
 from app.commands.solve import solve_command
+from app.commands.staff import staff_group
 from app.commands.state import CliState
 from app.commands.status import status_command
 
@@ -62,6 +63,7 @@ for command in (
     assign_group,
     solve_command,
     status_command,
+    staff_group,
 ):
     cli.add_command(command)
 mail_group.add_command(check_command)

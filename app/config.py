@@ -164,6 +164,28 @@ class AssignmentSettings(_Section):
     report_dir: Path = Path("var/reports")
 
 
+class WebSettings(_Section):
+    """The staff console (web/, docs/console.md), served by `leertraject run`."""
+
+    listen: str = "127.0.0.1:8080"
+    # The address staff type, for sign-in links; empty: http://<listen>.
+    public_url: str = ""
+    # true behind HTTPS (a reverse proxy): cookies are sent over HTTPS only.
+    secure_cookies: bool = False
+    session_hours: float = Field(12, gt=0, le=24 * 14)
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, e.g. 127.0.0.1:8080")
+        return value
+
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.listen}").rstrip("/")
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
@@ -206,6 +228,7 @@ class Settings(BaseSettings):
     reminders: ReminderSettings = ReminderSettings()
     assignment: AssignmentSettings = AssignmentSettings()
     logging: LoggingSettings = LoggingSettings()
+    web: WebSettings = WebSettings()
     themes: list[ThemeSettings]
     source: Path = DEFAULT_CONFIG
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
-DOMAINS = ("core", "chat", "mail", "report")
+DOMAINS = ("core", "chat", "mail", "report", "web")
 LANGUAGES = ("nl", "en")
 FALLBACK = "nl"  # the working language: a text missing in English is shown in Dutch
 

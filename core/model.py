@@ -20,6 +20,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     TELEGRAM = "telegram"
     CLI = "cli"
+    WEB = "web"
 
 
 @dataclass

@@ -3,8 +3,9 @@
 #   - Dovecot (IMAP + LMTP) and OpenSMTPD, started per test session by tests/mailserver.py
 #     (openssl makes Dovecot's test certificate; unshare/nsenter come with util-linux)
 #   - PostgreSQL on 127.0.0.1:5432
-#   - Chromium (the report test opens the HTML report in it headless) and the Pango libraries
-#     WeasyPrint renders the report's PDF with
+#   - Chromium (and a font): the report test opens the HTML report in it headless, the
+#     staff console's browser tests drive it with Playwright; the Pango libraries WeasyPrint
+#     renders the report's PDF with
 # Idempotent and non-interactive; run as root (CI runs it on a fresh Debian machine).
 set -eu
 
@@ -98,4 +99,16 @@ if command -v pg_isready >/dev/null 2>&1; then
 else
     echo "install-test-services: pg_isready not found; PostgreSQL is not installed" >&2
     exit 1
+fi
+
+# axe-core from the npm registry, for the console's accessibility test, into the project's
+# own folder (tests/web/axe/node_modules, not committed), at the version of its lock file.
+axe_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/web/axe"
+if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        echo "install-test-services: installing axe-core in tests/web/axe"
+        (cd "$axe_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    else
+        echo "install-test-services: npm not found; the accessibility test cannot run" >&2
+    fi
 fi

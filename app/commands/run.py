@@ -13,6 +13,7 @@ from app.mailing import imap_components, intake_jobs, sending_jobs
 from app.scheduler import campaign_jobs, scheduler_component
 from app.service import Component, install_signal_handlers, run_service
 from app.telegram import telegram_components
+from app.web import web_components
 
 
 @click.command("run")
@@ -32,6 +33,7 @@ def run_command(state: CliState, once: bool) -> None:
         scheduler_component(jobs, heartbeat(app)),
         *imap_components(app),
         *telegram_components(app),
+        *web_components(app),
     ]
 
     async def main() -> int:

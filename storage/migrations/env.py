@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import storage.campaign_tables  # noqa: F401  (its tables join Base.metadata)
+from storage import campaign_tables, staff_tables  # noqa: F401  (their tables join Base.metadata)
 from storage.db import make_engine
 from storage.tables import Base
 

@@ -1,0 +1,65 @@
+"""Shared by the console's tests: accounts, a registration, and signing in over HTTP."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from app.bootstrap import App
+from core.model import Actor, Channel
+from core.staff import Role
+from core.usecases.staff import add_member
+from core.usecases.submit import Identity, submit
+from web.passwords import Argon2Hasher
+
+if TYPE_CHECKING:
+    from starlette.testclient import TestClient
+
+PASSWORD = "een lang genoeg wachtwoord"
+CLI = Actor("staff", Channel.CLI, name="tester")
+EMAILS = {
+    Role.ADMIN: "admin@vlaio.be",
+    Role.EDITOR: "editor@vlaio.be",
+    Role.VIEWER: "lezer@vlaio.be",
+}
+_TOKEN = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def add_staff(app: App) -> None:
+    hasher = Argon2Hasher()
+    for role, email in EMAILS.items():
+        name = f"{role.value.title()} Tester"
+        app.transaction(
+            lambda uow, r=role, e=email, n=name: add_member(
+                uow, app.env, CLI, hasher, e, n, r, PASSWORD
+            )
+        )
+
+
+def add_registration(app: App, municipality: str = "Gent") -> str:
+    raw = {
+        "municipality": municipality,
+        "contact_name": "An Peeters",
+        "contact_function": "Centrummanager",
+        "contact_email": "an.peeters@stad.gent",
+        "preferences": "9,11,3",
+    }
+    outcome = app.transaction(
+        lambda uow: submit(uow, app.env, raw, Identity(Channel.CLI, staff="tester"))
+    )
+    assert outcome.registration is not None, outcome.errors
+    return outcome.registration.reference
+
+
+def token_in(html: str) -> str:
+    found = _TOKEN.search(html)
+    assert found, html
+    return found.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> int:
+    csrf = token_in(client.get("/login").text)
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf": csrf}, follow_redirects=False
+    )
+    return response.status_code

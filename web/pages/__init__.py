@@ -1,0 +1,1 @@
+"""One module per page group: its routes and what its templates show."""

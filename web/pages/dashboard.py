@@ -1,0 +1,77 @@
+"""The dashboard: registrations by status and channel, demand per theme, the deadline, and
+what needs attention (quarantined messages, failed outbox rows)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from core.model import Channel, Status
+from core.staff import Permission, StaffUnitOfWork
+from core.stats import ThemeDemand, demand
+from web.console import Console
+from web.guard import Signed, db, staff_only
+from web.render import language, page
+
+CHANNELS = [c.value for c in Channel]
+STATUSES = [s.value for s in Status]
+
+
+@dataclass
+class Overview:
+    counts: dict[tuple[str, str], int]
+    total: int
+    demand: list[ThemeDemand]
+    most: int
+    left: timedelta | None  # until the deadline; None once it has passed
+    quarantined: int
+    failed: list[dict[str, Any]]
+
+
+def overview(console: Console, uow: StaffUnitOfWork, lang: str) -> Overview:
+    env = console.env
+    registrations = uow.registrations.list()
+    counts = Counter((r.status.value, r.channel.value) for r in registrations)
+    themes = demand(registrations, env.themes, env.campaign.max_preferences, lang)
+    left = env.campaign.deadline - env.clock.now()
+    quarantined = sum(len(uow.inbound.quarantined(c)) for c in (Channel.EMAIL, Channel.TELEGRAM))
+    failed = [
+        {"id": m.id, "channel": m.channel.value, "kind": m.kind, "error": m.last_error or ""}
+        for m in uow.outbox.list(status="failed", limit=50)
+    ]
+    return Overview(
+        dict(counts),
+        len(registrations),
+        themes,
+        max([d.total for d in themes] + [1]),
+        left if left > timedelta(0) else None,
+        quarantined,
+        failed,
+    )
+
+
+def routes(console: Console) -> list[Route]:
+    @staff_only(console, Permission.READ)
+    async def dashboard(request: Request, signed: Signed) -> Response:
+        lang = language(request)
+        data = await db(console, lambda uow: overview(console, uow, lang))
+        days, rest = divmod(int(data.left.total_seconds()), 86400) if data.left else (0, 0)
+        return page(
+            request,
+            "dashboard.html",
+            signed=signed,
+            data=data,
+            statuses=STATUSES,
+            channels=CHANNELS,
+            deadline=console.env.campaign.deadline,
+            days=days,
+            hours=rest // 3600,
+        )
+
+    return [Route("/", dashboard, methods=["GET"])]
