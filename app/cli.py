@@ -24,7 +24,8 @@ from app.commands.state import CliState
     "--config",
     "config_file",
     type=click.Path(dir_okay=False),
-    help="Configuration file (default: $LEERTRAJECT_CONFIG or the embedded config.toml).",
+    help="Configuration file (default: $LEERTRAJECT_CONFIG, ./config.toml, "
+    "/etc/leertraject/config.toml, then the packaged defaults).",
 )
 @click.version_option(package_name="leertraject")
 @click.pass_context
