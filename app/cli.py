@@ -7,6 +7,7 @@ import sys
 import click
 
 from app.commands.assign import assign_group
+from app.commands.backup import backup_command, restore_command
 from app.commands.db import db_group
 from app.commands.erase import erase_command
 from app.commands.invitations import invitations_group
@@ -49,6 +50,8 @@ for command in (
     outbox_group,
     assign_group,
     solve_command,
+    backup_command,
+    restore_command,
 ):
     cli.add_command(command)
 

@@ -13,6 +13,7 @@ so a sentence the chat and an e-mail say alike is one entry that both use.
   code, core/texts.py) and the wording the chat and the e-mails share.
 - chat: the registration chat (core/chat_texts.py).
 - mail: the e-mails (mail/templates/*.j2, one template per kind, through `t`).
+- ops: what `leertraject backup`, `restore` and `doctor` tell the person running the server.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
-DOMAINS = ("core", "chat", "mail")
+DOMAINS = ("core", "chat", "mail", "ops")
 LANGUAGES = ("nl", "en")
 FALLBACK = "nl"  # the working language: a text missing in English is shown in Dutch
 
