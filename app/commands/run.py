@@ -6,6 +6,7 @@ import asyncio
 
 import click
 
+from app.commands.db import refuse_newer_schema
 from app.commands.state import CliState, pass_state
 from app.mailing import imap_components, intake_jobs, sending_jobs
 from app.scheduler import campaign_jobs, scheduler_component
@@ -22,6 +23,7 @@ def run_command(state: CliState, once: bool) -> None:
     Creates or migrates the database first. On the embedded defaults it needs no credentials.
     Stop it with Ctrl-C.
     """
+    refuse_newer_schema(state.settings().database_url())
     app = state.app(migrate=True)
     # In this order for --once: read, remind and assign, then send what that produced.
     jobs = [*intake_jobs(app), *campaign_jobs(app), *sending_jobs(app)]

@@ -4,9 +4,6 @@ the restored database runs on."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -16,6 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 from conftest import PG_ADMIN
+from ops_cli import cli
 from sqlalchemy import text
 
 from app.bootstrap import App, bootstrap
@@ -24,8 +22,6 @@ from app.mailing import intake
 from core.clock import FixedClock
 from core.municipalities import MunicipalityDirectory
 
-ROOT = Path(__file__).resolve().parents[2]
-LEERTRAJECT = [sys.executable, "-m", "app"]
 COMPARED = ("registrations", "registration_history", "outbox", "inbound_messages", "contacts")
 
 
@@ -79,21 +75,6 @@ def fresh_url(db_url: str, tmp_path: Path) -> Iterator[Any]:
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         for database in created:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-
-
-def cli(url: str, data: Path, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("LEERTRAJECT_")},
-        "LEERTRAJECT_DATABASE__URL": url,
-        "LEERTRAJECT_MAIL__MAILDIR": str(data / "inbox"),
-        "LEERTRAJECT_MAIL__OUTBOX_DIR": str(data / "outbox"),
-        "LEERTRAJECT_ASSIGNMENT__REPORT_DIR": str(data / "reports"),
-    }
-    done = subprocess.run(
-        [*LEERTRAJECT, *args], cwd=ROOT, env=environment, capture_output=True, text=True
-    )
-    assert done.returncode == expect, (args, done.stdout, done.stderr)
-    return done
 
 
 def rows(app: App, table: str) -> list[tuple[Any, ...]]:

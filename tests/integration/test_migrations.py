@@ -9,6 +9,8 @@ columns go; it is upgraded to head; then every row is still there and the servic
 
 from __future__ import annotations
 
+import json
+import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -19,6 +21,7 @@ import psycopg
 import pytest
 from alembic.script import ScriptDirectory
 from conftest import PG_ADMIN
+from ops_cli import LEERTRAJECT, ROOT, cli, environment
 from sqlalchemy import Engine, MetaData, insert, select, text
 
 from app.bootstrap import App, bootstrap
@@ -29,7 +32,7 @@ from core.clock import FixedClock
 from core.model import Channel
 from core.usecases.submit import Identity, submit
 from storage.db import make_engine
-from storage.migrate import alembic_config, current_revision, upgrade
+from storage.migrate import UPGRADE_LOCK, alembic_config, current_revision, upgrade
 
 STAFF = Identity(Channel.CLI, staff="els")
 CITIES = ["Gent", "Brugge", "Antwerpen", "Leuven", "Mechelen", "Aalst", "Kortrijk", "Hasselt"]
@@ -175,3 +178,65 @@ def test_upgrade_from_an_earlier_schema_keeps_every_row(
 def test_every_revision_is_reachable_from_the_first() -> None:
     found = revisions()
     assert found[0] == "0001" and len(found) == len(set(found)) >= 3
+
+
+def test_db_status_says_when_an_upgrade_is_needed(old_url: str, tmp_path: Path) -> None:
+    upgrade(old_url, EARLIER[-1])
+    behind = cli(old_url, tmp_path, "db", "status")
+    assert "een upgrade is nodig" in behind.stdout and EARLIER[-1] in behind.stdout
+    assert json.loads(cli(old_url, tmp_path, "db", "status", "--json").stdout)["upgrade_needed"]
+    cli(old_url, tmp_path, "db", "upgrade")
+    current = json.loads(cli(old_url, tmp_path, "db", "status", "--json").stdout)
+    assert current["state"] == "current" and not current["upgrade_needed"]
+
+
+def test_run_refuses_a_database_newer_than_the_program(old_url: str, tmp_path: Path) -> None:
+    upgrade(old_url)
+    engine = make_engine(old_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '9999_later'"))
+        for args in (("run", "--once"), ("db", "upgrade")):
+            refused = cli(old_url, tmp_path, *args, expect=1)
+            assert "9999_later is nieuwer dan deze versie" in refused.stderr, args
+        assert current_revision(engine) == "9999_later"
+        assert "nieuwer" in cli(old_url, tmp_path, "db", "status").stdout
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_second_instance_waits_while_the_first_migrates(pg_database: str, tmp_path: Path) -> None:
+    name = f"leertraject_wait_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = pg_database.rsplit("/", 1)[0] + "/" + name
+    try:
+        upgrade(url, EARLIER[0])
+        with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as first:
+            # The first instance is migrating: it holds the lock.
+            first.execute("SELECT pg_advisory_lock(%s)", (UPGRADE_LOCK,))
+            second = subprocess.Popen(
+                [*LEERTRAJECT, "db", "upgrade"],
+                cwd=ROOT,
+                env=environment(url, tmp_path),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            while first.execute(waiting).fetchone() != (1,):
+                assert second.poll() is None, second.communicate()
+                first.execute("SELECT pg_sleep(0.1)")  # the other process's progress, not time
+            engine = make_engine(url)
+            try:
+                assert current_revision(engine) == EARLIER[0]
+            finally:
+                engine.dispose()
+            first.execute("SELECT pg_advisory_unlock(%s)", (UPGRADE_LOCK,))
+        out, err = second.communicate(timeout=120)
+        assert second.returncode == 0, err
+        assert "Databank bijgewerkt" in out
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
