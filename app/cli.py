@@ -9,6 +9,7 @@ import click
 from app.commands.assign import assign_group
 from app.commands.backup import backup_command, restore_command
 from app.commands.db import db_group
+from app.commands.doctor import doctor_command
 from app.commands.erase import erase_command
 from app.commands.invitations import invitations_group
 from app.commands.mail import mail_group
@@ -52,6 +53,7 @@ for command in (
     solve_command,
     backup_command,
     restore_command,
+    doctor_command,
 ):
     cli.add_command(command)
 
