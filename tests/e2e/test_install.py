@@ -132,3 +132,39 @@ def test_configuration_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert from_env.path(Path("var/reports")) == elsewhere / "var" / "reports"
     assert from_env.database_url() == f"sqlite:///{elsewhere / 'var' / 'leertraject.db'}"
     assert load_settings(here / "config.toml").campaign.name.endswith("hier")
+
+
+def test_the_systemd_units_verify_with_the_installed_command(venv: Path, tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed here")
+    units = sorted((ROOT / "deploy").glob("leertraject*.service")) + sorted(
+        (ROOT / "deploy").glob("leertraject*.timer")
+    )
+    assert {u.name for u in units} >= {"leertraject.service", "leertraject-backup.timer"}
+    for unit in units:
+        # The unit names /opt/leertraject/venv; here the wheel's venv stands in for it.
+        text = unit.read_text(encoding="utf-8").replace("/opt/leertraject/venv", str(venv))
+        (tmp_path / unit.name).write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [analyze, "verify", *(str(tmp_path / u.name) for u in units)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    # verify exits 0 on a misspelt or unparsable setting and only warns: both must be quiet.
+    assert (done.returncode, done.stdout + done.stderr) == (0, "")
+
+    service = (ROOT / "deploy" / "leertraject.service").read_text(encoding="utf-8")
+    settings = [line.strip() for line in service.splitlines()]
+    for required in (
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "ReadWritePaths=/var/lib/leertraject",
+        "EnvironmentFile=/etc/leertraject/leertraject.env",
+        "Environment=LEERTRAJECT_CONFIG=/etc/leertraject/config.toml",
+        "ExecStart=/opt/leertraject/venv/bin/leertraject run",
+    ):
+        assert required in settings, required
+    env_example = (ROOT / "deploy" / "leertraject.env.example").read_text(encoding="utf-8")
+    assert "TELEGRAM_BOT_TOKEN=\n" in env_example, "the example carries names, never values"
