@@ -7,7 +7,9 @@ import sys
 import click
 
 from app.commands.assign import assign_group
+from app.commands.backup import backup_command, restore_command
 from app.commands.db import db_group
+from app.commands.doctor import doctor_command
 from app.commands.erase import erase_command
 from app.commands.invitations import invitations_group
 from app.commands.mail import mail_group
@@ -27,8 +29,9 @@ from app.commands.status import status_command
 @click.option(
     "--config",
     "config_file",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Configuration file (default: $LEERTRAJECT_CONFIG or the embedded config.toml).",
+    type=click.Path(dir_okay=False),
+    help="Configuration file (default: $LEERTRAJECT_CONFIG, ./config.toml, "
+    "/etc/leertraject/config.toml, then the packaged defaults).",
 )
 @click.option(
     "--lang",
@@ -64,6 +67,9 @@ for command in (
     solve_command,
     status_command,
     staff_group,
+    backup_command,
+    restore_command,
+    doctor_command,
 ):
     cli.add_command(command)
 mail_group.add_command(check_command)

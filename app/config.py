@@ -16,8 +16,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = REPO_ROOT / "config.toml"
+# The packaged defaults: app/config.toml is a link to the repository's config.toml, so that
+# one file stays the source and a wheel carries a copy (see docs/operations.md).
+PACKAGED_CONFIG = Path(__file__).resolve().parent / "config.toml"
+SYSTEM_CONFIG = Path("/etc/leertraject/config.toml")
 _SECRET_WORDS = ("password", "passwd", "secret", "token")
 _NOT_SECRETS = frozenset({"token_url"})  # [mail.oauth]: an address, not a token
 
@@ -230,7 +232,7 @@ class Settings(BaseSettings):
     logging: LoggingSettings = LoggingSettings()
     web: WebSettings = WebSettings()
     themes: list[ThemeSettings]
-    source: Path = DEFAULT_CONFIG
+    source: Path = PACKAGED_CONFIG
 
     @classmethod
     def settings_customise_sources(
@@ -256,8 +258,12 @@ class Settings(BaseSettings):
         return themes
 
     def path(self, value: Path) -> Path:
-        """Relative paths are read from the folder of the configuration file."""
-        return value if value.is_absolute() else self.source.parent / value
+        """Relative paths are read from the folder of the configuration file; those of the
+        packaged defaults (inside site-packages) from the working directory, the data folder."""
+        if value.is_absolute():
+            return value
+        base = Path.cwd() if self.source == PACKAGED_CONFIG else self.source.parent
+        return base / value
 
     def database_url(self) -> str:
         prefix = "sqlite:///"
@@ -268,10 +274,17 @@ class Settings(BaseSettings):
 
 
 def config_path(explicit: str | Path | None = None) -> Path:
+    """The first of: --config, $LEERTRAJECT_CONFIG, ./config.toml,
+    /etc/leertraject/config.toml, the packaged defaults."""
     if explicit:
         return Path(explicit)
     from_env = os.environ.get("LEERTRAJECT_CONFIG")
-    return Path(from_env) if from_env else DEFAULT_CONFIG
+    if from_env:
+        return Path(from_env)
+    for candidate in (Path("config.toml"), SYSTEM_CONFIG):
+        if candidate.is_file():
+            return candidate
+    return PACKAGED_CONFIG
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
@@ -286,7 +299,9 @@ def load_settings(path: str | Path | None = None) -> Settings:
             )
         )
     try:
-        return Settings(**data, source=source.resolve())
+        # The packaged defaults keep their own name: their link leads back into the source tree.
+        origin = source if source == PACKAGED_CONFIG else source.resolve()
+        return Settings(**data, source=origin)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from exc
 

@@ -14,6 +14,7 @@ so a sentence the chat and an e-mail say alike is one entry that both use.
 - chat: the registration chat (core/chat_texts.py).
 - mail: the e-mails (mail/templates/*.j2, one template per kind, through `t`).
 - report: the assignment report staff send (app/report*.py, app/templates/report/).
+- ops: what `leertraject backup`, `restore` and `doctor` tell the person running the server.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
-DOMAINS = ("core", "chat", "mail", "report", "web")
+DOMAINS = ("core", "chat", "mail", "report", "web", "ops")
 LANGUAGES = ("nl", "en")
 FALLBACK = "nl"  # the working language: a text missing in English is shown in Dutch
 

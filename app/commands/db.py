@@ -7,7 +7,7 @@ import click
 from app.commands.output import emit_json, say
 from app.commands.state import CliState, pass_state
 from storage.db import make_engine
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import SchemaState, current_revision, head_revision, schema_state, upgrade
 
 
 @click.group("db")
@@ -20,6 +20,7 @@ def db_group() -> None:
 def db_upgrade(state: CliState) -> None:
     """Create the database or migrate it to the newest schema."""
     url = state.settings().database_url()
+    refuse_newer_schema(url)
     upgrade(url)
     click.echo(say("cli.db.upgraded", revision=head_revision(url)))
 
@@ -32,10 +33,25 @@ def db_status(state: CliState, as_json: bool) -> None:
     url = state.settings().database_url()
     engine = make_engine(url)
     try:
-        current, head = current_revision(engine), head_revision(url)
+        current, head, found = current_revision(engine), head_revision(url), schema_state(engine)
     finally:
         engine.dispose()
     if as_json:
-        emit_json({"current": current, "head": head, "up_to_date": current == head})
+        needed = found in (SchemaState.EMPTY, SchemaState.BEHIND)
+        emit_json(
+            {"current": current, "head": head, "up_to_date": current == head}
+            | {"state": found.value, "upgrade_needed": needed}
+        )
     else:
-        click.echo(say("cli.db.status", current=current or say("cli.db.none"), head=head))
+        click.echo(say(f"ops.schema.{found.value}", current=current, head=head))
+
+
+def refuse_newer_schema(url: str) -> None:
+    """A database migrated by a newer version is never touched by this one."""
+    engine = make_engine(url)
+    try:
+        if schema_state(engine) is SchemaState.AHEAD:
+            current, head = current_revision(engine), head_revision(url)
+            raise click.ClickException(say("ops.schema.ahead", current=current, head=head))
+    finally:
+        engine.dispose()

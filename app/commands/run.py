@@ -6,6 +6,7 @@ import asyncio
 
 import click
 
+from app.commands.db import refuse_newer_schema
 from app.commands.output import say
 from app.commands.state import CliState, pass_state
 from app.health import heartbeat
@@ -25,6 +26,7 @@ def run_command(state: CliState, once: bool) -> None:
     Creates or migrates the database first. On the embedded defaults it needs no credentials.
     Stop it with Ctrl-C.
     """
+    refuse_newer_schema(state.settings().database_url())
     app = state.app(migrate=True)
     # In this order for --once: read (the folder job or IMAP), remind and assign, then send
     # what that produced.
