@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from app.config import Settings
+
+CODE_SECRET_FILE = Path("var/code-secret")
 
 
 def secret(name: str) -> SecretStr | None:
@@ -22,3 +30,21 @@ def imap_password() -> SecretStr | None:
 
 def smtp_password() -> SecretStr | None:
     return secret("LEERTRAJECT_SMTP_PASSWORD")
+
+
+def code_secret(settings: Settings) -> bytes:
+    """The key of the codes' keyed hashes: LEERTRAJECT_CODE_SECRET, or (embedded default)
+    a random key made on first run and kept, readable by the owner only, in var/."""
+    configured = secret("LEERTRAJECT_CODE_SECRET")
+    if configured is not None:
+        return configured.get_secret_value().encode()
+    path = settings.path(CODE_SECRET_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made earlier, or by another instance just now
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
