@@ -17,6 +17,7 @@ from app.commands.reports import export_command, stats_command
 from app.commands.run import run_command
 from app.commands.solve import solve_command
 from app.commands.state import CliState
+from app.commands.verification import verification_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -48,6 +49,7 @@ for command in (
     outbox_group,
     assign_group,
     solve_command,
+    verification_group,
 ):
     cli.add_command(command)
 
