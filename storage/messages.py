@@ -77,6 +77,8 @@ class SqlOutbox:
         for row in rows:
             row.recipient, row.params, row.last_error = "erased", {}, None
             row.dedup_key = f"erased:{row.id}"
+            if row.status in ("queued", "failed"):
+                row.status = "erased"  # never sent any more: what it would say is gone
         self.session.flush()
         return len(rows)
 
