@@ -21,6 +21,7 @@ from core.form import FORM
 from core.model import Actor, Channel, InboundRecord, OutboxMessage
 from core.notify import tell_address
 from core.ports import UnitOfWork
+from core.text import clean, clean_line
 from core.usecases import inbound
 from core.usecases.approval import approve_by_reply
 from core.usecases.bounces import record_bounce
@@ -106,7 +107,7 @@ class MailIntake:
         key = "sha256:" + hashlib.sha256(raw).hexdigest()
         try:
             mail = decode_message(raw)  # once, outside the transaction: it is the slow part
-            key = mail.message_id
+            key = clean_line(mail.message_id, 255)  # a ledger key: no NUL, bounded
             result: IntakeResult = self.transaction(
                 lambda uow: self._process(uow, raw, mail, key, retry)
             )
@@ -157,7 +158,7 @@ class MailIntake:
         language = _language(texts)
         if form.empty:
             return self._answer(uow, mail, key, language, sender)
-        raw: dict[str, Any] = dict(form.values)
+        raw: dict[str, Any] = {k: clean(v) for k, v in form.values.items()}
         raw["preferences"] = form.preferences or form.values.get("preferences")
         raw.setdefault("contact_email", sender)
         raw["language"] = language
@@ -297,14 +298,12 @@ class MailIntake:
 
 
 def _thread(mail: DecodedMail) -> dict[str, str]:
+    """Reply headers; what is echoed is one clean line (the subject cut to a sane length)."""
+    subject = clean_line(mail.subject)
     if not mail.message_id or mail.message_id.startswith("sha256:"):
-        return {"original_subject": mail.subject}
-    references = " ".join([*mail.references, mail.message_id][-10:])
-    return {
-        "in_reply_to": mail.message_id,
-        "references": references,
-        "original_subject": mail.subject,
-    }
+        return {"original_subject": subject}
+    ids = [clean_line(i, 250) for i in [*mail.references, mail.message_id][-10:]]
+    return {"in_reply_to": ids[-1], "references": " ".join(ids), "original_subject": subject}
 
 
 def _language(texts: list[str]) -> str:

@@ -21,6 +21,7 @@ from core.model import (
 )
 from core.notify import tell
 from core.ports import UnitOfWork
+from core.text import clean
 from core.usecases.inbound import Identity, speaking_contact
 from core.validators import ValidationError
 
@@ -48,6 +49,7 @@ class Outcome:
 
 def submit(uow: UnitOfWork, env: Env, raw: dict[str, Any], identity: Identity) -> Outcome:
     """Validate everything, check who is speaking, then store or ask for verification."""
+    raw = {k: clean(v) for k, v in raw.items()}  # no NUL nor escapes stored or echoed
     checked = FORM.validate(raw, env.form_context)
     if not checked.ok:
         return Outcome(Result.REJECTED, errors=checked.errors, values=checked.values)

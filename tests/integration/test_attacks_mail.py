@@ -291,3 +291,22 @@ def test_codes_never_reach_the_logs(
     intake.process(message(PIET, 1))
     [code] = outbox(app, "verification.code")
     assert not re.search(code.params["code"], caplog.text)
+
+
+# --- 6. control characters ----------------------------------------------------------------
+
+
+def test_nul_and_escapes_are_never_stored_nor_echoed(app: App, intake: MailIntake) -> None:
+    subject = "Inschrijving\x00\x1b[31m " + "lang " * 400
+    raw = message(PIET, 1, name="Piet\x00 Pri\x1bvé\u202e").replace(
+        b"Subject: Inschrijving", f"Subject: {subject}".encode()
+    )
+    result = intake.process(raw)
+    assert result.outcome == "needs_verification", result.errors
+    [code] = outbox(app, "verification.code")
+    echoed = code.params["original_subject"]
+    assert "\x00" not in echoed and "\x1b" not in echoed and len(echoed) <= 200
+    intake.process(message(PIET, 2, body=f"{code.params['code']}\r\n"))
+    with app.uow() as uow:
+        [piet] = uow.contacts.by_email(PIET)
+    assert piet.name == "Piet Privé"
