@@ -310,3 +310,16 @@ def test_nul_and_escapes_are_never_stored_nor_echoed(app: App, intake: MailIntak
     with app.uow() as uow:
         [piet] = uow.contacts.by_email(PIET)
     assert piet.name == "Piet Privé"
+
+
+def test_imap_intake_without_our_authserv_id_says_so_once_at_start(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app.mailing import imap_components
+
+    mail = app.settings.mail.model_copy(update={"intake": "imap", "trusted_authserv_id": ""})
+    app.settings = app.settings.model_copy(update={"mail": mail})
+    caplog.set_level("WARNING")
+    [component] = imap_components(app)
+    assert caplog.text.count("trusted_authserv_id is empty") == 1
+    assert component.name.startswith("mail intake")
