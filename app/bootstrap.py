@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.reference import municipality_directory
+from app.secrets import code_secret
 from core.campaign import Campaign, Env
 from core.clock import Clock, SystemClock
 from core.themes import Kernmeester, Theme, ThemeCatalog, catalog
@@ -56,6 +57,7 @@ def campaign_from(settings: Settings) -> Campaign:
         max_preferences=c.max_preferences,
         verification_valid=timedelta(minutes=c.verification_minutes),
         verification_max_attempts=c.verification_max_attempts,
+        answers_per_address_per_day=c.answers_per_address_per_day,
     )
 
 
@@ -110,5 +112,6 @@ def bootstrap(settings: Settings, clock: Clock | None = None, migrate: bool = Fa
         themes=themes_from(settings),
         municipalities=municipality_directory(),
         clock=clock or SystemClock(),
+        secret=code_secret(settings),
     )
     return App(settings, env, engine, session_factory(engine))

@@ -23,6 +23,7 @@ from app.commands.solve import solve_command
 from app.commands.staff import staff_group
 from app.commands.state import CliState
 from app.commands.status import status_command
+from app.commands.verification import verification_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -70,6 +71,7 @@ for command in (
     backup_command,
     restore_command,
     doctor_command,
+    verification_group,
 ):
     cli.add_command(command)
 mail_group.add_command(check_command)

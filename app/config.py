@@ -43,6 +43,7 @@ class CampaignSettings(_Section):
     max_preferences: int = Field(5, ge=1, le=12)
     verification_minutes: int = Field(15, ge=1)
     verification_max_attempts: int = Field(5, ge=1)
+    answers_per_address_per_day: int = Field(10, ge=1)
     retention_days: int = Field(730, ge=1)
 
     @field_validator("deadline")

@@ -4,6 +4,7 @@ place in the service."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 from collections.abc import Callable
@@ -30,6 +31,8 @@ from mail.pipeline import IntakeSettings, MailIntake
 from mail.render import Renderer, Sender
 from mail.sender import EmailSender
 from mail.smtp import MailTransport, SmtpSettings, SmtpTransport
+
+log = logging.getLogger("leertraject.mail")
 
 
 def renderer(app: App, journal: SentJournal | None = None) -> Renderer:
@@ -137,6 +140,11 @@ def imap_components(app: App) -> list[Component]:
     mail = app.settings.mail
     if mail.intake != "imap":
         return []
+    if not mail.trusted_authserv_id.strip():
+        log.warning(
+            "mail.trusted_authserv_id is empty: no sender is authenticated by its mail server; "
+            "everyone proves their address with a code or the invitation token"
+        )
 
     async def run(stop: asyncio.Event) -> None:
         await run_imap_intake(imap_settings(app), intake_handler(app), stop, on_event=beats(app))

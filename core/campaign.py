@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core.clock import Clock
@@ -20,6 +21,9 @@ class Campaign:
     max_preferences: int = 5
     verification_valid: timedelta = timedelta(minutes=15)
     verification_max_attempts: int = 5
+    codes_per_hour: int = 3  # code e-mails to one address, whoever asks
+    codes_per_day: int = 6
+    answers_per_address_per_day: int = 10  # answers to one sender; above: recorded, not sent
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class Env:
     themes: ThemeCatalog
     municipalities: MunicipalityDirectory
     clock: Clock
+    # The key of the codes' keyed hashes; the application passes the configured one.
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     @property
     def form_context(self) -> Context:

@@ -157,9 +157,11 @@ class InboundRecord:
 
 @dataclass
 class Verification:
-    """A submission waiting for its sender to prove the address with a code."""
+    """A submission waiting for its sender to prove the address with a code (or, purpose
+    "approval", for the municipality's contacts to approve). Only a keyed hash of the code is
+    kept."""
 
-    code: str
+    code_hash: str
     email: str
     municipality: str
     payload: dict[str, Any]

@@ -31,3 +31,28 @@ def csv_delimiter(content: str) -> str:
     lines = content.splitlines()
     first = lines[0] if lines else ""
     return ";" if first.count(";") > first.count(",") else ","
+
+
+# Control characters (NUL, escapes, bidi overrides) never reach storage nor an answer; tabs
+# and line breaks stay in free texts.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+SUBJECT_LIMIT = 200  # an echoed subject: well inside RFC 5322's 998-character line
+
+
+def clean(value: object) -> object:
+    """Control characters removed from a text, or from every text in a list or mapping."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    return value
+
+
+def clean_line(text: str, limit: int = SUBJECT_LIMIT) -> str:
+    """One line to echo (a subject): no control characters nor breaks, cut at `limit`."""
+    line = " ".join(_CONTROL.sub("", text).split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

@@ -15,12 +15,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+from core.audit import log_action
 from core.campaign import Env
 from core.form import FORM
-from core.model import Channel, InboundRecord, OutboxMessage
+from core.model import Actor, Channel, InboundRecord, OutboxMessage
 from core.notify import tell_address
 from core.ports import UnitOfWork
+from core.text import clean, clean_line
+from core.usecases import inbound
+from core.usecases.approval import approve_by_reply
 from core.usecases.bounces import record_bounce
+from core.usecases.codes import codes, locked
 from core.usecases.submit import Identity, Outcome, Result, submit
 from core.usecases.verification import verify
 from mail.classify import classify, template_attachments
@@ -39,6 +44,7 @@ _DISPOSITIONS = {
     "accepted": Disposition.PROCESSED,
     "updated": Disposition.PROCESSED,
     "needs_verification": Disposition.PROCESSED,
+    "pending_approval": Disposition.PROCESSED,
     "rejected": Disposition.PROCESSED,
     "duplicate": Disposition.PROCESSED,
     "ignored": Disposition.IGNORED,
@@ -46,6 +52,13 @@ _DISPOSITIONS = {
     "quarantined": Disposition.FAILED,
 }
 _CODE = re.compile(r"(?<![\d-])(\d{6})(?![\d-])")
+_RATE_LIMITED = {
+    "field": "message",
+    "code": "rate_limited",
+    "message": "te veel berichten van dit adres vandaag: niet beantwoord",
+}
+_LIMITS = ("verification.rate_limited", "verification.locked")
+_FORGED = {"field": "message", "code": "sender.forged", "message": "afzender vervalst"}
 _TOKEN = re.compile(r"(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])")
 
 
@@ -94,7 +107,7 @@ class MailIntake:
         key = "sha256:" + hashlib.sha256(raw).hexdigest()
         try:
             mail = decode_message(raw)  # once, outside the transaction: it is the slow part
-            key = mail.message_id
+            key = clean_line(mail.message_id, 255)  # a ledger key: no NUL, bounded
             result: IntakeResult = self.transaction(
                 lambda uow: self._process(uow, raw, mail, key, retry)
             )
@@ -110,7 +123,7 @@ class MailIntake:
     def _process(
         self, uow: UnitOfWork, raw: bytes, mail: DecodedMail, key: str, retry: bool
     ) -> IntakeResult:
-        earlier = uow.inbound.get(Channel.EMAIL.value, key)
+        earlier = inbound.seen(uow, Channel.EMAIL, key)
         if earlier is not None and not (retry and earlier.outcome == "quarantined"):
             outcome = "quarantined" if earlier.outcome == "quarantined" else "duplicate"
             return IntakeResult(key, outcome)
@@ -123,42 +136,74 @@ class MailIntake:
             return self._record(
                 uow, earlier, key, IntakeResult(key, "ignored"), {"why": kind.reason}
             )
+        sender = (mail.from_address or "").lower()
+        trust = assess_sender(mail, trusted_authserv_id=self.settings.trusted_authserv_id)
+        if trust.authenticated is False:
+            return self._record(uow, earlier, key, self._forged(uow, mail, key), {})
+        if sender and not inbound.may_answer(uow, self.env, sender):
+            limited = IntakeResult(key, "rejected", errors=[_RATE_LIMITED])
+            return self._record(uow, earlier, key, limited, {})
         if len(raw) > self.settings.max_message_bytes:
             return self._record(uow, earlier, key, self._too_large(uow, mail, key), {})
-        result = self._register(uow, mail, key)
+        result = self._register(uow, mail, key, trust.authenticated is True)
         return self._record(uow, earlier, key, result, {})
 
-    def _register(self, uow: UnitOfWork, mail: DecodedMail, key: str) -> IntakeResult:
+    def _register(
+        self, uow: UnitOfWork, mail: DecodedMail, key: str, authenticated: bool
+    ) -> IntakeResult:
         sender = (mail.from_address or "").lower()
         texts = list(mail.alternatives) or [mail.body]
         form = extract_best(texts, self.spec, sender_name=mail.from_name)
         thread = _thread(mail)
         language = _language(texts)
         if form.empty:
-            code = _CODE.search(mail.body[:2000])
-            if code and sender and uow.verifications.active(sender, self.env.clock.now()):
-                return self._result(key, verify(uow, self.env, sender, code.group(1)), sender)
-            attached = template_attachments(mail)  # a .txt or .docx: ask to paste it
-            reason = "attachment" if attached else "no_template"
-            return self._reject(uow, mail, key, language, reason, [], {"attachments": attached})
-        raw: dict[str, Any] = dict(form.values)
+            return self._answer(uow, mail, key, language, sender)
+        raw: dict[str, Any] = {k: clean(v) for k, v in form.values.items()}
         raw["preferences"] = form.preferences or form.values.get("preferences")
         raw.setdefault("contact_email", sender)
         raw["language"] = language
-        trust = assess_sender(mail, trusted_authserv_id=self.settings.trusted_authserv_id)
         identity = Identity(
             Channel.EMAIL,
             email=sender or None,
-            email_trusted=trust.authenticated is not False,
+            email_trusted=authenticated,
             token=_token(uow, texts),
             thread=thread,
         )
         outcome = submit(uow, self.env, raw, identity)
+        if outcome.result is Result.REJECTED and outcome.errors[0].code in _LIMITS:
+            limited = [_RATE_LIMITED, outcome.errors[0].as_dict("nl")]
+            return IntakeResult(key, "rejected", errors=limited)  # recorded, never answered
         if outcome.result is Result.REJECTED:
             errors = outcome.errors
             error_kind = "deadline" if errors[0].code == "deadline.passed" else "validation"
             return self._reject(uow, mail, key, language, error_kind, errors, raw)
         return self._result(key, outcome, sender)
+
+    def _answer(
+        self, uow: UnitOfWork, mail: DecodedMail, key: str, language: str, sender: str
+    ) -> IntakeResult:
+        """A message without the template: a code sent back, an approval, or a mistake."""
+        body = mail.body[:20000]
+        decision = approve_by_reply(uow, self.env, sender, body) if sender else None
+        if decision is not None and decision.outcome is not None:
+            return self._result(key, decision.outcome, sender)
+        code = _CODE.search(mail.body[:2000])
+        if code and sender and (codes(uow, self.env, sender) or locked(uow, self.env, sender)):
+            return self._result(key, verify(uow, self.env, sender, code.group(1)), sender)
+        attached = template_attachments(mail)  # a .txt or .docx: ask to paste it
+        reason = "attachment" if attached else "no_template"
+        return self._reject(uow, mail, key, language, reason, [], {"attachments": attached})
+
+    def _forged(self, uow: UnitOfWork, mail: DecodedMail, key: str) -> IntakeResult:
+        """Our server says the From is not the sender's: nothing changes, staff see it in the
+        ledger and the audit log, and the address is told once (it may be a real person's)."""
+        sender = (mail.from_address or "").lower()
+        now = self.env.clock.now()
+        log_action(uow, now, Actor("anonymous", Channel.EMAIL), "mail.forged", key[:120])
+        reply = None
+        if sender:  # at most once per address: the same cause every time
+            reply = tell_address(uow, sender, "nl", "mail.forged", _thread(mail), "forged", now)
+        return IntakeResult(key, "rejected", errors=[_FORGED], reply=reply)
 
     def _result(self, key: str, outcome: Outcome, sender: str) -> IntakeResult:
         outcome_name = outcome.result.value
@@ -240,27 +285,11 @@ class MailIntake:
     ) -> IntakeResult:
         detail = {**detail, "registration": (result.registration or {}).get("reference")}
         detail["errors"] = [e["code"] for e in result.errors]
-        now = self.env.clock.now()
-        if earlier is None:
-            uow.inbound.add(InboundRecord(Channel.EMAIL, key, now, result.outcome, detail))
-        else:
-            earlier.outcome, earlier.detail, earlier.raw, earlier.error = (
-                result.outcome,
-                detail,
-                None,
-                None,
-            )
-            uow.inbound.update(earlier)
+        inbound.record(uow, self.env, Channel.EMAIL, key, result.outcome, detail, earlier)
         return result
 
     def _quarantine(self, uow: UnitOfWork, raw: bytes, key: str, error: str) -> IntakeResult:
-        now = self.env.clock.now()
-        record = uow.inbound.get(Channel.EMAIL.value, key)
-        if record is None:
-            uow.inbound.add(InboundRecord(Channel.EMAIL, key, now, "quarantined", {}, raw, error))
-        else:
-            record.outcome, record.raw, record.error = "quarantined", raw, error
-            uow.inbound.update(record)
+        inbound.quarantine(uow, self.env, Channel.EMAIL, key, raw, error)
         return IntakeResult(
             key, "quarantined", errors=[{"field": "message", "code": "internal", "message": error}]
         )
@@ -271,14 +300,12 @@ class MailIntake:
 
 
 def _thread(mail: DecodedMail) -> dict[str, str]:
+    """Reply headers; what is echoed is one clean line (the subject cut to a sane length)."""
+    subject = clean_line(mail.subject)
     if not mail.message_id or mail.message_id.startswith("sha256:"):
-        return {"original_subject": mail.subject}
-    references = " ".join([*mail.references, mail.message_id][-10:])
-    return {
-        "in_reply_to": mail.message_id,
-        "references": references,
-        "original_subject": mail.subject,
-    }
+        return {"original_subject": subject}
+    ids = [clean_line(i, 250) for i in [*mail.references, mail.message_id][-10:]]
+    return {"in_reply_to": ids[-1], "references": " ".join(ids), "original_subject": subject}
 
 
 def _language(texts: list[str]) -> str:

@@ -3,8 +3,11 @@
 ``Authentication-Results`` (RFC 8601) can be written by anyone along the way, so only headers
 whose authserv-id is our own receiving server's count; the rest are ignored. (Our server is
 expected to remove incoming headers that claim its authserv-id, as RFC 8601 section 5 asks.)
-A DMARC fail there means untrusted whatever the From says; a pass, or an aligned DKIM/SPF
-pass where no DMARC result exists, means authenticated; anything else is unknown.
+Authenticated: `dmarc=pass`, or, where the domain publishes no DMARC (no result or
+`dmarc=none`), a `dkim=pass` whose signing domain is aligned with the From domain. Forged:
+`dmarc=fail`, or (without DMARC) an aligned DKIM or SPF fail. Everything else (none, neutral,
+temperror, a missing header, a header from any other server, or no authserv-id configured) is
+unauthenticated: the sender must prove the address with a code or the invitation token.
 """
 
 from __future__ import annotations
@@ -63,42 +66,42 @@ def parse_authentication_results(value: str) -> AuthenticationResults | None:
 def sender_trust(
     header_values: Sequence[str], from_address: str | None, trusted_authserv_id: str
 ) -> SenderTrust:
-    """The verdict from the Authentication-Results our own server added."""
+    """The verdict from the Authentication-Results our own server added.
+
+    Only the topmost header carrying our authserv-id counts: our server prepends its own, so
+    anything below it with the same name was written by someone else along the way.
+    """
     trusted = trusted_authserv_id.strip().lower()
-    ours: list[AuthResult] = []
-    seen_ours = foreign = False
-    for value in header_values:
-        parsed = parse_authentication_results(value)
-        if parsed is None:
-            continue
-        if trusted and parsed.authserv_id == trusted:
-            seen_ours = True
-            ours.extend(parsed.results)
-        else:
-            foreign = True
-    if not seen_ours:
-        reason = "foreign_results_ignored" if foreign else "no_results"
-        return SenderTrust(None, None, None, None, reason)
-    dmarc = _combined(ours, "dmarc")
-    spf = _combined(ours, "spf")
-    dkim = _combined(ours, "dkim")
+    if not trusted:
+        return SenderTrust(None, None, None, None, "no_authserv_id")
+    parsed = [p for p in map(parse_authentication_results, header_values) if p is not None]
+    mine = next((p for p in parsed if p.authserv_id == trusted), None)
+    if mine is None:
+        return SenderTrust(
+            None, None, None, None, "foreign_results_ignored" if parsed else "no_results"
+        )
+    ours = list(mine.results)
+    dmarc, spf, dkim = (_combined(ours, m) for m in ("dmarc", "spf", "dkim"))
     domain = (from_address or "").rpartition("@")[2].lower()
     if dmarc == "fail":
         return SenderTrust(False, dmarc, spf, dkim, "dmarc_fail")
     if dmarc == "pass":
         return SenderTrust(True, dmarc, spf, dkim, "dmarc_pass")
-    if domain and any(
-        r.method == "dkim" and r.result == "pass" and _aligned(r.properties.get("header.d"), domain)
+    if dmarc not in (None, "none") or not domain:  # temperror, permerror: DMARC unknown
+        return SenderTrust(None, dmarc, spf, dkim, "not_authenticated")
+    aligned_dkim = [
+        r.result
         for r in ours
-    ):
+        if r.method == "dkim" and _aligned(r.properties.get("header.d"), domain)
+    ]
+    if "pass" in aligned_dkim:
         return SenderTrust(True, dmarc, spf, dkim, "dkim_aligned")
     spf_from = [r.properties.get("smtp.mailfrom", "") for r in ours if r.method == "spf"]
-    spf_domain = spf_from[0] if spf_from else ""
-    spf_aligned = bool(domain) and _aligned(spf_domain.rpartition("@")[2], domain)
-    if spf == "pass" and spf_aligned:
-        return SenderTrust(True, dmarc, spf, dkim, "spf_aligned")
+    spf_aligned = bool(spf_from) and _aligned(spf_from[0].rpartition("@")[2], domain)
     if spf == "fail" and spf_aligned:
         return SenderTrust(False, dmarc, spf, dkim, "spf_fail")
+    if "fail" in aligned_dkim:
+        return SenderTrust(False, dmarc, spf, dkim, "dkim_fail")
     return SenderTrust(None, dmarc, spf, dkim, "not_authenticated")
 
 

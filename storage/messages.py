@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.model import Channel, InboundRecord, OutboxMessage
+from storage.pending import mentions
 from storage.tables import InboundRow, OutboxRow
 
 
@@ -65,6 +67,26 @@ class SqlOutbox:
             .values(recipient="erased", params={}, last_error=None)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    def scrub_mentions(self, needles: Sequence[str]) -> int:
+        rows = [
+            r
+            for r in self.session.scalars(select(OutboxRow))
+            if mentions([r.recipient, r.params, r.dedup_key, r.last_error], needles)
+        ]
+        for row in rows:
+            row.recipient, row.params, row.last_error = "erased", {}, None
+            row.dedup_key = f"erased:{row.id}"
+            if row.status in ("queued", "failed"):
+                row.status = "erased"  # never sent any more: what it would say is gone
+        self.session.flush()
+        return len(rows)
+
+    def count_to(self, recipient: str, since: datetime) -> int:
+        query = select(func.count(OutboxRow.id)).where(
+            OutboxRow.recipient == recipient, OutboxRow.created_at >= since
+        )
+        return int(self.session.scalar(query) or 0)
 
     def claim(self, channel: str, now: datetime, limit: int, worker: str) -> list[OutboxMessage]:
         query = (
@@ -171,6 +193,19 @@ class SqlInbound:
             .order_by(InboundRow.id)
         )
         return [self._read(r) for r in self.session.scalars(query)]
+
+    def scrub_mentions(self, needles: Sequence[str]) -> int:
+        rows = [
+            r
+            for r in self.session.scalars(select(InboundRow))
+            if mentions([r.key, r.detail, r.error], needles) or (r.raw and mentions(r.raw, needles))
+        ]
+        for row in rows:
+            row.detail, row.raw, row.error = {"erased": True}, None, None
+            if row.outcome == "quarantined":
+                row.outcome = "erased"
+        self.session.flush()
+        return len(rows)
 
     @staticmethod
     def _write(row: InboundRow, record: InboundRecord) -> None:

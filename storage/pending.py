@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core.model import Channel, Draft, Verification
 from storage.registrations import copy_fields
-from storage.tables import DraftRow, VerificationRow
+from storage.tables import DraftRow, VerificationRow, VerificationTryRow
+
+
+def mentions(value: object, needles: Sequence[str]) -> bool:
+    """Whether any of `needles` (lower case) appears in a stored value, read as text."""
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    text = text.lower()
+    return any(n and n in text for n in needles)
 
 
 class SqlVerifications:
@@ -53,8 +60,51 @@ class SqlVerifications:
         result = self.session.execute(delete(VerificationRow).where(VerificationRow.email == email))
         return int(getattr(result, "rowcount", 0) or 0)
 
+    def since(self, email: str, since: datetime) -> list[Verification]:
+        query = (
+            select(VerificationRow)
+            .where(VerificationRow.email == email, VerificationRow.created_at >= since)
+            .order_by(VerificationRow.id)
+        )
+        return [self._read(r) for r in self.session.scalars(query)]
+
+    def delete(self, verification_id: int) -> None:
+        self.session.execute(delete(VerificationRow).where(VerificationRow.id == verification_id))
+
+    def add_try(
+        self, address_key: str, telegram_user_id: int | None, at: datetime, ok: bool
+    ) -> None:
+        row = VerificationTryRow(
+            at=at, address_key=address_key, telegram_user_id=telegram_user_id, ok=ok
+        )
+        self.session.add(row)
+        self.session.flush()
+
+    def failed_tries(
+        self, since: datetime, address_key: str | None = None, telegram_user_id: int | None = None
+    ) -> int:
+        query = select(func.count(VerificationTryRow.id)).where(
+            VerificationTryRow.at >= since, VerificationTryRow.ok.is_(False)
+        )
+        if address_key is not None:
+            query = query.where(VerificationTryRow.address_key == address_key)
+        if telegram_user_id is not None:
+            query = query.where(VerificationTryRow.telegram_user_id == telegram_user_id)
+        return int(self.session.scalar(query) or 0)
+
+    def forget_tries(self, address_key: str | None, telegram_user_id: int | None) -> int:
+        count = 0
+        for column, value in (
+            (VerificationTryRow.address_key, address_key),
+            (VerificationTryRow.telegram_user_id, telegram_user_id),
+        ):
+            if value is not None:
+                result = self.session.execute(delete(VerificationTryRow).where(column == value))
+                count += int(getattr(result, "rowcount", 0) or 0)
+        return count
+
     _FIELDS = (
-        "code",
+        "code_hash",
         "email",
         "municipality",
         "payload",
@@ -132,3 +182,14 @@ class SqlDrafts:
 
     def delete(self, owner: str) -> None:
         self.session.execute(delete(DraftRow).where(DraftRow.owner == owner))
+
+    def delete_mentions(self, needles: Sequence[str]) -> int:
+        rows = [
+            r
+            for r in self.session.scalars(select(DraftRow))
+            if mentions([r.owner, r.values, r.state], needles)
+        ]
+        for row in rows:
+            self.session.delete(row)
+        self.session.flush()
+        return len(rows)

@@ -121,7 +121,7 @@ class VerificationRow(Base):
     __tablename__ = "verifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(12))
+    code_hash: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 of the code (0004)
     email: Mapped[str] = mapped_column(String(254), index=True)
     municipality: Mapped[str] = mapped_column(String(5))
     payload: Mapped[dict[str, Any]]
@@ -132,6 +132,18 @@ class VerificationRow(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     used: Mapped[bool] = mapped_column(default=False)
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class VerificationTryRow(Base):
+    """Every code typed or sent back, by the address's keyed hash and the chat account (0004)."""
+
+    __tablename__ = "verification_tries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    address_key: Mapped[str] = mapped_column(String(64), index=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    ok: Mapped[bool] = mapped_column(default=False)
 
 
 class DraftRow(Base):

@@ -23,6 +23,11 @@ from core.model import (
 )
 
 
+def _mentions(value: object, needles: Sequence[str]) -> bool:
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return any(n and n in text.lower() for n in needles)
+
+
 class _Table:
     def __init__(self) -> None:
         self.rows: dict[int, Any] = {}
@@ -111,6 +116,21 @@ class FakeOutbox(_Table):
             m.recipient, m.params = "erased", {}
         return len(hits)
 
+    def scrub_mentions(self, needles: Sequence[str]) -> int:
+        hits = [
+            m
+            for m in self.rows.values()
+            if _mentions([m.recipient, m.params, m.dedup_key], needles)
+        ]
+        for m in hits:
+            m.recipient, m.params, m.dedup_key = "erased", {}, f"erased:{m.id}"
+        return len(hits)
+
+    def count_to(self, recipient: str, since: datetime) -> int:
+        return sum(
+            1 for m in self.rows.values() if m.recipient == recipient and m.created_at >= since
+        )
+
     def claim(self, channel: str, now: datetime, limit: int, worker: str) -> list[OutboxMessage]:
         due = [m for m in self.rows.values() if m.channel.value == channel and m.status == "queued"]
         for m in due[:limit]:
@@ -164,8 +184,18 @@ class FakeInbound(_Table):
     def quarantined(self, channel: str) -> list[InboundRecord]:
         return [r for r in self.all() if r.channel.value == channel and r.outcome == "quarantined"]
 
+    def scrub_mentions(self, needles: Sequence[str]) -> int:
+        hits = [r for r in self.rows.values() if _mentions([r.detail, r.raw, r.error], needles)]
+        for r in hits:
+            r.detail, r.raw, r.error = {"erased": True}, None, None
+        return len(hits)
+
 
 class FakeVerifications(_Table):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tries: list[tuple[str, int | None, datetime, bool]] = []
+
     def add(self, verification: Verification) -> None:
         self.insert(verification)
 
@@ -184,6 +214,38 @@ class FakeVerifications(_Table):
         for k in hits:
             del self.rows[k]
         return len(hits)
+
+    def since(self, email: str, since: datetime) -> list[Verification]:
+        return [v for v in self.all() if v.email == email and v.created_at >= since]
+
+    def delete(self, verification_id: int) -> None:
+        self.rows.pop(verification_id, None)
+
+    def add_try(
+        self, address_key: str, telegram_user_id: int | None, at: datetime, ok: bool
+    ) -> None:
+        self.tries.append((address_key, telegram_user_id, at, ok))
+
+    def failed_tries(
+        self, since: datetime, address_key: str | None = None, telegram_user_id: int | None = None
+    ) -> int:
+        return sum(
+            1
+            for key, user, at, ok in self.tries
+            if not ok
+            and at >= since
+            and (address_key is None or key == address_key)
+            and (telegram_user_id is None or user == telegram_user_id)
+        )
+
+    def forget_tries(self, address_key: str | None, telegram_user_id: int | None) -> int:
+        before = len(self.tries)
+        self.tries = [
+            t
+            for t in self.tries
+            if t[0] != address_key and (telegram_user_id is None or t[1] != telegram_user_id)
+        ]
+        return before - len(self.tries)
 
 
 class FakeReminders(_Table):
@@ -309,6 +371,12 @@ class FakeDrafts:
 
     def delete(self, owner: str) -> None:
         self.rows.pop(owner, None)
+
+    def delete_mentions(self, needles: Sequence[str]) -> int:
+        hits = [o for o, d in self.rows.items() if _mentions([o, d.values, d.state], needles)]
+        for owner in hits:
+            del self.rows[owner]
+        return len(hits)
 
 
 class FakeUnitOfWork:

@@ -6,6 +6,7 @@ import click
 
 from app.commands.output import emit_json
 from app.commands.state import CliState, pass_state, staff_actor
+from app.erasure import sweep_files
 from core.usecases.manage import erase
 
 
@@ -33,17 +34,20 @@ def erase_command(
     outcome = app.transaction(
         lambda uow: erase(uow, app.env, staff_actor(), email=email, municipality=refnis)
     )
+    files = sweep_files(app.settings, outcome.needles)
     result = {
         "contacts": outcome.contacts,
         "outbox_messages": outcome.outbox,
         "verifications": outcome.verifications,
+        "files": len(files),
     }
     if as_json:
         emit_json(result)
     else:
         click.echo(
             f"{outcome.contacts} contactpersoon/-personen gewist, {outcome.outbox} bericht(en) "
-            f"en {outcome.verifications} verificatie(s) opgeschoond."
+            f"en {outcome.verifications} verificatie(s) opgeschoond, {len(files)} bestand(en) "
+            "verwijderd."
         )
     if outcome.contacts == 0 and outcome.verifications == 0:
         raise SystemExit(1)

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from app.commands.approval import approve_command, refuse_command
 from app.commands.output import emit_json, emit_table, language, say, word
 from app.commands.staff_entry import submit_command, withdraw_command
 from app.commands.state import CliState, pass_state
@@ -24,6 +25,8 @@ def registrations_group() -> None:
 
 registrations_group.add_command(submit_command)
 registrations_group.add_command(withdraw_command)
+registrations_group.add_command(approve_command)
+registrations_group.add_command(refuse_command)
 
 
 @registrations_group.command("list")

@@ -27,7 +27,10 @@ def start(turn: Turn) -> None:
     if sent >= turn.options.max_codes:
         turn.say(turn.t("code.limit", **steps.alternative(turn)), keyboard(turn, new=False))
         return
-    send_address_code(turn.uow, turn.env, turn.values, turn.user_id)
+    refused = send_address_code(turn.uow, turn.env, turn.values, turn.user_id).error
+    if refused is not None:  # the address's limits, whoever asked
+        turn.say(refused.message(turn.language), keyboard(turn, new=False))
+        return
     state["codes"] = sent + 1
     state["code_used"] = True
     prompt(turn)
@@ -62,10 +65,14 @@ def answer(turn: Turn, text: str) -> None:
     email = str(turn.values.get("contact_email", ""))
     outcome = confirm_address(turn.uow, turn.env, email, digits, turn.user_id)
     if outcome.result is Result.ACCEPTED:
+        if outcome.values.get("proven"):  # a newcomer to a guarded municipality
+            turn.state["proven"] = outcome.values["proven"]
         _done(turn)
         return
     code = outcome.errors[0].code
-    if code == "verification.too_many_attempts":
+    if code == "verification.locked":
+        steps.fail(turn, outcome.errors[0].message(turn.language), keyboard(turn, new=False))
+    elif code == "verification.too_many_attempts":
         steps.fail(turn, turn.t("code.too_many"), keyboard(turn))
     elif "attempts_left" in outcome.values:
         steps.fail(turn, turn.t("code.wrong", left=outcome.values["attempts_left"]))

@@ -27,4 +27,8 @@ def confirm(turn: Turn, argument: str) -> None:
         return
     registration = outcome.registration
     reference = registration.reference if registration else ""
+    if outcome.result is Result.PENDING_APPROVAL and registration is not None:
+        name = turn.env.municipality_name(registration.municipality)
+        turn.say(turn.t("confirm.pending_approval", email=email, municipality=name))
+        return
     turn.say(turn.t("confirm.done", email=email, reference=reference))

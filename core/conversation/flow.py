@@ -8,8 +8,9 @@ from core.conversation import code, commands, municipality, steps, summary, them
 from core.conversation.model import Answer, ChatEvent, EventKind
 from core.conversation.turn import ChatOptions, Turn, words
 from core.form import FORM
-from core.model import Channel, InboundRecord
+from core.model import Channel
 from core.ports import UnitOfWork
+from core.usecases import inbound
 
 __all__ = ["ChatOptions", "Conversation"]
 
@@ -25,7 +26,7 @@ class Conversation:
         # Lock first, then look in the ledger: a second delivery of the same update waits for
         # the first to commit and then finds it there.
         draft = uow.drafts.get_for_update(f"telegram:{event.user_id}")
-        if uow.inbound.get(Channel.TELEGRAM.value, str(event.update_id)) is not None:
+        if inbound.seen(uow, Channel.TELEGRAM, str(event.update_id)) is not None:
             return Answer(duplicate=True, outcome="duplicate")
         turn = Turn(uow, self.env, self.options, event.user_id, event.language_code, draft)
         outcome = self._route(turn, event)
@@ -40,20 +41,14 @@ class Conversation:
     def record(self, uow: UnitOfWork, event: ChatEvent, outcome: str) -> bool:
         """An update not handled (a flood): recorded, so that its redelivery is not handled
         either. False if it was in the ledger already."""
-        if uow.inbound.get(Channel.TELEGRAM.value, str(event.update_id)) is not None:
+        if inbound.seen(uow, Channel.TELEGRAM, str(event.update_id)) is not None:
             return False
         self._record(uow, event, outcome)
         return True
 
     def _record(self, uow: UnitOfWork, event: ChatEvent, outcome: str) -> None:
-        record = InboundRecord(
-            Channel.TELEGRAM,
-            str(event.update_id),
-            self.env.clock.now(),
-            outcome,
-            {"kind": event.kind.value},  # never what was typed: the ledger is not a transcript
-        )
-        uow.inbound.add(record)
+        detail = {"kind": event.kind.value}  # never what was typed: the ledger is no transcript
+        inbound.record(uow, self.env, Channel.TELEGRAM, str(event.update_id), outcome, detail)
 
     def _route(self, turn: Turn, event: ChatEvent) -> str:
         if event.kind in (EventKind.BLOCKED, EventKind.UNBLOCKED):

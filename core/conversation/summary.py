@@ -110,6 +110,8 @@ def confirm(turn: Turn) -> None:
     assert registration is not None
     _answered_here(turn, outcome)
     key = "done.updated" if outcome.result is Result.UPDATED else "done.accepted"
+    if outcome.result is Result.PENDING_APPROVAL:
+        key = "done.pending_approval"
     titles = turn.env.themes.titles(registration.preferences, turn.language)
     turn.say(
         turn.t(

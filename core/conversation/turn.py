@@ -109,6 +109,16 @@ class Turn:
 
     def identity(self) -> Identity:
         token = self.state.get("token") if self.draft is not None else None
+        proven = str(self.state.get("proven") or "") if self.draft is not None else ""
+        if proven and proven == str(self.values.get("contact_email") or "").lower():
+            return Identity(
+                Channel.TELEGRAM,
+                email=proven,
+                email_trusted=True,
+                token=token,
+                telegram_user_id=self.user_id,
+                proven=True,
+            )
         return Identity(Channel.TELEGRAM, token=token, telegram_user_id=self.user_id)
 
     def trusted(self) -> bool:
@@ -121,6 +131,8 @@ class Turn:
         if not municipality or not email:
             return False
         token = self.state.get("token")
+        if self.state.get("proven") == email:  # proven with a code; approval still needed
+            return True
         for contact in self.uow.contacts.for_municipality(municipality):
             if contact.erased or contact.email.lower() != email:
                 continue

@@ -9,6 +9,7 @@ from core.campaign import Env
 from core.form import FORM, FormField
 from core.model import Channel, Draft
 from core.ports import UnitOfWork
+from core.text import clean
 from core.usecases.submit import Identity, Outcome, submit
 from core.validators import ValidationError
 
@@ -44,6 +45,7 @@ def save_field(
 def set_field(draft: Draft, env: Env, key: str, raw: Any) -> StepOutcome:
     """`save_field` on a draft the caller holds (and saves): the same rule, skip words and step."""
     form_field = FORM.get(key)
+    raw = clean(raw)  # no NUL nor escapes stored or echoed
     if not form_field.required and isinstance(raw, str) and raw.strip().lower() in SKIP_WORDS:
         draft.values.pop(key, None)
         if key not in draft.skipped:

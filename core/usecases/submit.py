@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -13,41 +12,27 @@ from core.clock import format_local
 from core.form import FORM
 from core.model import (
     Actor,
-    Channel,
     Contact,
     HistoryEntry,
     OutboxMessage,
     Registration,
     Status,
-    Verification,
-    new_code,
     new_reference,
 )
-from core.notify import tell, tell_address
+from core.notify import tell
 from core.ports import UnitOfWork
+from core.text import clean
+from core.usecases.inbound import Identity, speaking_contact
 from core.validators import ValidationError
 
-
-@dataclass(frozen=True)
-class Identity:
-    """What the channel could prove about who is speaking."""
-
-    channel: Channel
-    email: str | None = None  # the sender's address, when the channel saw one
-    email_trusted: bool = False  # the sender passed our checks (not forged)
-    token: str | None = None  # an invitation token carried by the message or deep link
-    telegram_user_id: int | None = None
-    staff: str | None = None  # the staff login, for changes made from the CLI
-    thread: Mapping[str, str] | None = None  # reply headers for an answer to the sender
-
-    def threads(self) -> dict[str, Mapping[str, str]]:
-        return {self.email.lower(): self.thread} if self.email and self.thread else {}
+__all__ = ["Identity", "Outcome", "Result", "apply", "submit", "summary_params"]
 
 
 class Result(StrEnum):
     ACCEPTED = "accepted"
     UPDATED = "updated"
     NEEDS_VERIFICATION = "needs_verification"
+    PENDING_APPROVAL = "pending_approval"
     REJECTED = "rejected"
 
 
@@ -64,6 +49,7 @@ class Outcome:
 
 def submit(uow: UnitOfWork, env: Env, raw: dict[str, Any], identity: Identity) -> Outcome:
     """Validate everything, check who is speaking, then store or ask for verification."""
+    raw = {k: clean(v) for k, v in raw.items()}  # no NUL nor escapes stored or echoed
     checked = FORM.validate(raw, env.form_context)
     if not checked.ok:
         return Outcome(Result.REJECTED, errors=checked.errors, values=checked.values)
@@ -72,8 +58,12 @@ def submit(uow: UnitOfWork, env: Env, raw: dict[str, Any], identity: Identity) -
         return Outcome(Result.REJECTED, errors=[deadline_error(env)], values=values)
     if identity.staff is None and (closed := closed_by_publication(uow)):
         return Outcome(Result.REJECTED, errors=[closed], values=values)
-    contact = _speaking_contact(uow, values, identity)
+    contact = speaking_contact(uow, values["municipality"], identity)
     if contact is None and identity.staff is None:
+        if identity.proven and identity.email == values["contact_email"].lower():
+            from core.usecases.approval import settle_proven  # it builds on this module
+
+            return settle_proven(uow, env, values, identity)
         return _ask_verification(uow, env, values, identity)
     return apply(uow, env, values, identity, contact)
 
@@ -142,46 +132,27 @@ def deadline_error(env: Env) -> ValidationError:
     )
 
 
-def _speaking_contact(
-    uow: UnitOfWork, values: dict[str, Any], identity: Identity
-) -> Contact | None:
-    """The trusted contact of this municipality that the channel proved, if any."""
-    municipality = values["municipality"]
-    if identity.token:
-        by_token = uow.contacts.by_token(identity.token)
-        if by_token and by_token.municipality == municipality and not by_token.erased:
-            return by_token
-    contacts = [c for c in uow.contacts.for_municipality(municipality) if c.trusted]
-    if identity.telegram_user_id is not None:
-        for contact in contacts:
-            if contact.telegram_user_id == identity.telegram_user_id:
-                return contact
-    if identity.email and identity.email_trusted:
-        for contact in contacts:
-            if contact.email.lower() == identity.email.lower():
-                return contact
-    return None
-
-
 def _ask_verification(
     uow: UnitOfWork, env: Env, values: dict[str, Any], identity: Identity
 ) -> Outcome:
+    """A code to the address given; the registration waits for it (a new one as *pending
+    verification*; an existing one stays as it is). Nothing goes out above the limits."""
+    from core.usecases.codes import send_code  # codes build on the same models
+
     now = env.clock.now()
     email = values["contact_email"].lower()
-    language = values.get("language") or "nl"
-    verification = Verification(
-        code=new_code(),
-        email=email,
-        municipality=values["municipality"],
-        payload=dict(values),
-        language=language,
-        channel=identity.channel,
-        created_at=now,
-        expires_at=now + env.campaign.verification_valid,
-        telegram_user_id=identity.telegram_user_id,
-    )
-    uow.verifications.add(verification)
     registration = uow.registrations.get(values["municipality"], for_update=True)
+    params: dict[str, Any] = {
+        "municipality_name": env.municipality_name(values["municipality"]),
+        "reference": registration.reference if registration else "",
+        **identity.threads().get(email, {}),
+    }
+    channel, user = identity.channel, identity.telegram_user_id
+    sent = send_code(uow, env, email, {**values, "language": values.get("language") or "nl"},
+                     channel, user, params)  # fmt: skip
+    if sent.verification is None:
+        assert sent.error is not None
+        return Outcome(Result.REJECTED, registration, errors=[sent.error], values=values)
     if registration is None:
         registration = Registration(
             reference=new_reference(),
@@ -194,24 +165,14 @@ def _ask_verification(
         registration.status = Status.PENDING_VERIFICATION
         registration.submitted_at = None
         uow.registrations.add(registration)
-        assert registration.id is not None
         actor = Actor("anonymous", identity.channel)
         _record(uow, registration, actor, "registration.pending", None, now)
-    params = {
-        "code": verification.code,
-        "email": email,
-        "municipality_name": env.municipality_name(values["municipality"]),
-        "valid_minutes": int(env.campaign.verification_valid.total_seconds() // 60),
-        "reference": registration.reference,
-    }
-    params.update(identity.threads().get(email, {}))
-    sent = tell_address(uow, email, language, "verification.code", params, verification.code, now)
     return Outcome(
         Result.NEEDS_VERIFICATION,
         registration,
         values=values,
         verification_sent_to=email,
-        queued=[sent] if sent else [],
+        queued=[sent.message] if sent.message else [],
     )
 
 

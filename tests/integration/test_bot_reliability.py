@@ -24,7 +24,8 @@ from app.telegram import bot_service
 from bot.flood import FloodLimits
 from core.clock import FixedClock
 from core.conversation import ChatEvent, ChatOptions, Conversation, EventKind
-from core.model import Channel, Status
+from core.model import Actor, Channel, Status
+from core.usecases.approval import decide
 from core.usecases.submit import Identity, Result, submit
 from tests.conftest import AFTER_DEADLINE
 from tests.telegram_standin import ManualClock, TelegramStandIn
@@ -219,9 +220,11 @@ async def test_after_the_deadline_nothing_changes_from_the_chat(
     standin.assert_no_violations()
 
 
-async def test_a_second_official_sees_the_preferences_and_updates_after_verifying(
+async def test_a_second_official_sees_the_preferences_and_updates_once_approved(
     app: App, standin: TelegramStandIn
 ) -> None:
+    """A new person who proves their own address does not replace the invited contact's
+    registration at once (issue 9): it waits until An (or staff) approves."""
     invite(app, "44021", "An Peeters", "an.peeters@stad.gent", "tok-an")
     an = standin.user(first_name="An", language_code="nl")
     bert = standin.user(first_name="Bert", language_code="nl")
@@ -232,7 +235,7 @@ async def test_a_second_official_sees_the_preferences_and_updates_after_verifyin
         bert.tap("✓ Gent")
         told = await bert.areply(lambda m: "al ingeschreven" in text_of(m))
         assert "1. 9 - Leegstand" in text_of(told)
-        assert "nadat u uw werkadres hebt bevestigd" in text_of(told)
+        assert "pas na akkoord van een contactpersoon of van VLAIO" in text_of(told)
         await bert.areply(lambda m: "Stap 2 van 10" in text_of(m))
         await say(bert, "Bert Claes", "Stap 3")
         await say(bert, "Schepen van lokale economie", "Stap 4")
@@ -243,9 +246,13 @@ async def test_a_second_official_sees_the_preferences_and_updates_after_verifyin
         await tap(bert, "✏️ Wijzigen", "Wat wilt u wijzigen?")
         await tap(bert, "Voorkeur", "Wijzigen")
         await say(bert, "12, 9, 3", "Controleer uw inschrijving")
-        done = await tap(bert, "✅ Bevestigen", "is bijgewerkt")
-        assert "Alle contactpersonen van Gent krijgen bericht" in text_of(done)
-        assert await service.sender.drain() == 1  # An's chat copy
+        await tap(bert, "✅ Bevestigen", "wacht nu op het akkoord")
+        with app.uow() as uow:
+            reference = uow.registrations.get("44021").reference  # type: ignore[union-attr]
+            assert uow.registrations.get("44021").preferences == (9, 11, 3)  # type: ignore[union-attr]
+        staff = Actor("staff", Channel.CLI, name="els")
+        app.transaction(lambda uow: decide(uow, app.env, reference, staff, approve=True))
+        assert await service.sender.drain() >= 1  # An's chat copy
         news = await an.areply(lambda m: "gewijzigd door Bert Claes" in text_of(m))
         assert "1. 12 - Samenwerken" in text_of(news)
     with app.uow() as uow:

@@ -96,15 +96,18 @@ def test_the_same_message_twice_is_one_registration_and_one_reply(
     assert len(outbox(app)) == 1
 
 
-def test_a_forged_sender_is_not_trusted_even_with_an_invited_address(
-    app: App, intake: MailIntake
-) -> None:
+def test_a_forged_sender_changes_nothing_and_is_answered_once(app: App, intake: MailIntake) -> None:
     invite(app, "an.peeters@gent.example.be", "44021")
     result = intake.process(corpus("forged_dmarc_fail.eml"))
-    assert result.outcome == "needs_verification"
+    assert result.outcome == "rejected" and result.errors[0]["code"] == "sender.forged"
+    again = intake.process(
+        corpus("forged_dmarc_fail.eml").replace(b"Message-ID: <", b"Message-ID: <x")
+    )
+    assert again.outcome == "rejected" and again.reply is None
     with app.uow() as uow:
-        registration = uow.registrations.get("44021")
-    assert registration is not None and registration.status is Status.PENDING_VERIFICATION
+        assert uow.registrations.get("44021") is None
+        assert uow.verifications.for_municipality("44021") == []
+    assert [m.kind for m in outbox(app)] == ["mail.forged"]
 
 
 def test_an_unknown_sender_confirms_by_replying_with_the_code(app: App, intake: MailIntake) -> None:
