@@ -1,7 +1,7 @@
 """trust: codes kept only as keyed hashes; every code try counted per address and account
 
 Revision ID: 0004_trust
-Revises: 0003
+Revises: 0004_faults
 Create Date: 2026-11-29 23:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.db
 
 revision = "0004_trust"
-down_revision = "0003"
+down_revision = "0004_faults"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """web: staff accounts, their sessions and failed sign-ins for the console
 
 Revision ID: 0004_web
-Revises: 0003
+Revises: 0004_trust
 Create Date: 2026-11-29 23:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from storage.db import UTCDateTime
 
 revision = "0004_web"
-down_revision = "0003"
+down_revision = "0004_trust"
 branch_labels = None
 depends_on = None
 
