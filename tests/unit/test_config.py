@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.config import DEFAULT_CONFIG, ConfigError, load_settings
+from app.config import PACKAGED_CONFIG, ConfigError, load_settings
 
-DEFAULTS = DEFAULT_CONFIG.read_text(encoding="utf-8")
+DEFAULTS = PACKAGED_CONFIG.read_text(encoding="utf-8")
 
 
 def config_with(tmp_path: Path, extra: str, replace: tuple[str, str] = ("", "")) -> Path:

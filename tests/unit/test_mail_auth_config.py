@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from oauth_standin import client_certificate
 
-from app.config import DEFAULT_CONFIG, ConfigError, Settings, load_settings
+from app.config import PACKAGED_CONFIG, ConfigError, Settings, load_settings
 from app.oauth import MissingSecret, oauth_settings, thumbprint_of
 
 M365 = """
@@ -18,7 +18,7 @@ client_id = "0f0e0d0c-0000-4000-8000-000000000001"
 
 
 def config(tmp_path: Path, old: str = "", new: str = "", extra: str = "") -> Path:
-    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    text = PACKAGED_CONFIG.read_text(encoding="utf-8")
     if old:
         assert old in text
         text = text.replace(old, new)
