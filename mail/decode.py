@@ -32,6 +32,7 @@ _MSGID_RE = re.compile(r"<([^<>\s]+)>")
 
 _SINGLE_BYTE = {"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso-8859-15", "cp1252"}
 _SINGLE_BYTE |= {"windows-1252", "iso8859-1", "iso_8859-1", "l1"}
+HTML_COST = 2  # HTML takes longer to turn into text: it counts double against the budget
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
@@ -335,7 +336,7 @@ def _text_of(part: Message, ctype: str, budget: Budget) -> str:
     if not isinstance(data, bytes):
         payload = payload_of(part)
         data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
-    budget.charge(len(data))
+    budget.charge(len(data) * (HTML_COST if ctype == "text/html" else 1))
     text = decode_bytes(data, _param(part, "charset"))
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
     if ctype == "text/html":
