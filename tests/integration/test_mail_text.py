@@ -240,3 +240,17 @@ def test_an_error_about_the_whole_list_names_the_list(app: App, intake: MailInta
         app, intake, mail_from("Gemeente: Gent\nContactpersoon: An\nVoorkeuren: 9, 11\n")
     )
     assert "- Voorkeuren: Kies minstens 3 verschillende thema's (nu 2)." in text
+
+
+def test_a_correction_in_english_prose_is_asked_back_in_english(
+    app: App, intake: MailIntake
+) -> None:
+    from pathlib import Path
+
+    raw = (
+        Path(__file__).parents[1] / "corpus" / "mail" / "en_correction_in_prose.eml"
+    ).read_bytes()
+    subject, text = rejection(app, intake, raw)
+    assert subject == "Re: Not registered yet: which value do you mean?"
+    assert '- Choice 2: You wrote "Preference 2 should be 8, sorry."' in text
+    assert "Choice 1: 3\nChoice 2:\nChoice 3: 7\n" in text
