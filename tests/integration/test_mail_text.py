@@ -215,24 +215,39 @@ def test_a_correction_in_prose_on_top_of_the_template_is_asked_back(
     assert '- Voorkeur 1: U schreef "Voorkeur 1 moet 3 zijn, sorry."' in text
 
 
-@pytest.mark.parametrize(
-    ("name", "attached"),
-    [
-        ("template_in_docx_attachment.eml", "Sjabloon leertraject Lier.docx"),
-        ("template_in_txt_attachment.eml", "sjabloon.txt"),
-    ],
-)
-def test_a_template_only_in_an_attachment_is_asked_to_be_pasted(
-    app: App, intake: MailIntake, name: str, attached: str
-) -> None:
+def corpus(name: str) -> bytes:
     from pathlib import Path
 
-    raw = (Path(__file__).parents[1] / "corpus" / "mail" / name).read_bytes()
-    subject, text = rejection(app, intake, raw)
+    return (Path(__file__).parents[1] / "corpus" / "mail" / name).read_bytes()
+
+
+def test_a_template_in_an_attachment_we_cannot_read_is_asked_to_be_pasted(
+    app: App, intake: MailIntake
+) -> None:
+    subject, text = rejection(app, intake, corpus("template_in_docx_attachment.eml"))
     assert subject == "Re: Nog niet ingeschreven: plak het sjabloon in uw bericht"
-    assert f"Het sjabloon zit in de bijlage ({attached})" in text
+    assert "Het sjabloon zit in de bijlage (Sjabloon leertraject Lier.docx)" in text
     assert "Kopieer het ingevulde sjabloon in uw antwoord" in text
     assert "Voorkeur 1:\n" in text and "(E-mail" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "municipality", "preferences"),
+    [
+        ("template_in_txt_attachment.eml", "Geel", (3, 5, 8)),
+        ("template_in_docx_readable.eml", "Tienen", (3, 9, 12)),
+    ],
+)
+def test_a_template_in_a_txt_or_docx_attachment_is_read(
+    app: App, intake: MailIntake, name: str, municipality: str, preferences: tuple[int, ...]
+) -> None:
+    result = intake.process(corpus(name))
+    assert result.outcome == "needs_verification", result.errors
+    found = app.env.municipalities.lookup(municipality).municipality
+    assert found is not None
+    with app.uow() as uow:
+        registration = uow.registrations.get(found.refnis)
+    assert registration is not None and tuple(registration.preferences) == preferences
 
 
 def test_an_error_about_the_whole_list_names_the_list(app: App, intake: MailIntake) -> None:
