@@ -286,18 +286,3 @@ def _param(part: Message, name: str) -> str | None:
     except Exception:
         return None
     return value if isinstance(value, str) else None
-
-
-_DOCUMENT = re.compile(r"\.(?:txt|docx?|odt|rtf|pdf)$", re.IGNORECASE)
-_UNSAFE_NAME = re.compile(r"[^\w .,()\-]+")
-
-
-def template_attachments(mail: DecodedMail, limit: int = 3) -> list[str]:
-    """The names of attached documents where a template may sit (a .txt or .docx the
-    official filled in instead of the message), cleaned for showing back in a reply."""
-    names: list[str] = []
-    for attachment in mail.attachments:
-        name = _UNSAFE_NAME.sub("", attachment.filename.rsplit("/", 1)[-1]).strip()[-80:]
-        if _DOCUMENT.search(name) and name not in names:
-            names.append(name)
-    return names[:limit]

@@ -28,7 +28,8 @@ from core.usecases.bounces import record_bounce
 from core.usecases.codes import codes, locked
 from core.usecases.submit import Identity, Outcome, Result, submit
 from core.usecases.verification import verify
-from mail.classify import classify, template_attachments
+from mail.attachments import attachment_texts, template_attachments
+from mail.classify import classify
 from mail.decode import DecodedMail, decode_message
 from mail.intake import Disposition
 from mail.render import LOOP_HEADER
@@ -154,6 +155,8 @@ class MailIntake:
         sender = (mail.from_address or "").lower()
         texts = list(mail.alternatives) or [mail.body]
         form = extract_best(texts, self.spec, sender_name=mail.from_name)
+        if form.empty:  # a template attached as .txt or .docx instead of pasted
+            form = extract_best(attachment_texts(mail), self.spec, sender_name=mail.from_name)
         thread = _thread(mail)
         language = _language(texts)
         if form.empty:

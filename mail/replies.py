@@ -46,10 +46,13 @@ def rejection_params(
     error_kind: str,
 ) -> dict[str, Any]:
     """``error_kind`` is what the reply's subject says: deadline, no_template, attachment,
-    conflict (two values for one field: we ask which) or validation."""
+    conflict (two values for one field: we ask which), invalid (a value is wrong) or
+    validation (only missing fields)."""
     labels = template_labels(language)
-    if any(e.code in CONFLICT_CODES for e in errors) and error_kind == "validation":
+    if error_kind == "validation" and any(e.code in CONFLICT_CODES for e in errors):
         error_kind = "conflict"
+    elif error_kind == "validation" and any(e.code != "required" for e in errors):
+        error_kind = "invalid"  # not only missing: something is wrong
     listed = [
         {"label": _label(e, labels, language), "message": e.message(language)} for e in errors
     ]

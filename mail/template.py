@@ -234,7 +234,7 @@ def _parse_segment(
         if not stripped:
             cur.blanks += 1
             if multiline:
-                if signature_follows(lines[index + 1 :]):
+                if signature_follows(lines[index + 1 :]) or _lone_name_ends(lines[index + 1 :]):
                     break
                 if not cur.lines and not cur.bare:
                     cur.finish(sec, spec)  # "Acties:", a blank line, "Jan": Jan is no value
@@ -290,6 +290,15 @@ class _Field:
             else:
                 items = [i for i in (clean_value(_item_text(t)) for t in self.lines) if i]
             sec.add_items(key, items, clean_value(self.lines[0]) if self.inline else "")
+
+
+def _lone_name_ends(lines: Sequence[str]) -> bool:
+    """One or two capitalised words alone at the end ("Jan", "An Peeters"): a signature."""
+    rest = [squeeze(line) for line in lines if line.strip()]
+    if len(rest) != 1 or len(rest[0]) > 40:
+        return False
+    words = rest[0].split()
+    return len(words) <= 2 and all(w[0].isupper() and w.replace("-", "").isalpha() for w in words)
 
 
 def _display_name(sender_name: str) -> str:

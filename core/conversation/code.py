@@ -15,7 +15,7 @@ from core.usecases.submit import Result
 from core.usecases.verification import confirm_address, send_address_code
 
 NEW_CODE_WORDS = frozenset({"nieuwe code", "new code", "opnieuw", "again", "resend"})
-_CODE = re.compile(r"^\s*(\d[\d\s.-]{4,10}\d)\s*$")
+_CODE = re.compile(r"^\s*(\d[\d\s.-]{4,10}\d)\s*$", re.ASCII)  # ASCII digits only
 
 
 def start(turn: Turn) -> None:

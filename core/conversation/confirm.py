@@ -11,7 +11,7 @@ from core.conversation.turn import Turn
 from core.usecases.submit import Result
 from core.usecases.verification import verify
 
-_CODE = re.compile(r"^\d{6}$")
+_CODE = re.compile(r"^\d{6}$", re.ASCII)  # ASCII digits only
 
 
 def confirm(turn: Turn, argument: str) -> None:

@@ -126,14 +126,14 @@ def test_subjects_do_not_pile_up_across_a_thread(app: App, intake: MailIntake) -
         "RE: Re: Uitnodiging: collectieve leertrajecten Bedrijvige Kern – Gent – "
         "Nog niet ingeschreven: er ontbreekt iets  –  Bevestig uw inschrijving"
     )
-    subject, _ = rejection(app, intake, mail_from("Gemeente: Gent\nVoorkeur 1: 9\n", subject=piled))
+    subject, _ = rejection(app, intake, mail_from("Gemeente: Gent\n", subject=piled))
     assert subject == "Re: Nog niet ingeschreven: er ontbreekt iets"
 
 
 def test_a_rejection_names_the_wrong_line_in_sentences_and_asks_about_a_guess(
     app: App, intake: MailIntake
 ) -> None:
-    _, text = rejection(
+    subject, text = rejection(
         app,
         intake,
         mail_from(
@@ -141,6 +141,7 @@ def test_a_rejection_names_the_wrong_line_in_sentences_and_asks_about_a_guess(
             "Voorkeur 1: leegstand\nVoorkeur 2: 11\nVoorkeur 3: 14\n"
         ),
     )
+    assert subject == "Re: Nog niet ingeschreven: iets klopt nog niet"
     assert "- Voorkeur 3: We kennen geen thema '14'." in text
     assert "- Voorkeur 1: 'leegstand' past bij meer dan een thema (9, 10, 11)." in text
     assert "(E-mail)" not in text and "preferences." not in text
@@ -214,24 +215,39 @@ def test_a_correction_in_prose_on_top_of_the_template_is_asked_back(
     assert '- Voorkeur 1: U schreef "Voorkeur 1 moet 3 zijn, sorry."' in text
 
 
-@pytest.mark.parametrize(
-    ("name", "attached"),
-    [
-        ("template_in_docx_attachment.eml", "Sjabloon leertraject Lier.docx"),
-        ("template_in_txt_attachment.eml", "sjabloon.txt"),
-    ],
-)
-def test_a_template_only_in_an_attachment_is_asked_to_be_pasted(
-    app: App, intake: MailIntake, name: str, attached: str
-) -> None:
+def corpus(name: str) -> bytes:
     from pathlib import Path
 
-    raw = (Path(__file__).parents[1] / "corpus" / "mail" / name).read_bytes()
-    subject, text = rejection(app, intake, raw)
+    return (Path(__file__).parents[1] / "corpus" / "mail" / name).read_bytes()
+
+
+def test_a_template_in_an_attachment_we_cannot_read_is_asked_to_be_pasted(
+    app: App, intake: MailIntake
+) -> None:
+    subject, text = rejection(app, intake, corpus("template_in_docx_attachment.eml"))
     assert subject == "Re: Nog niet ingeschreven: plak het sjabloon in uw bericht"
-    assert f"Het sjabloon zit in de bijlage ({attached})" in text
+    assert "Het sjabloon zit in de bijlage (Sjabloon leertraject Lier.docx)" in text
     assert "Kopieer het ingevulde sjabloon in uw antwoord" in text
     assert "Voorkeur 1:\n" in text and "(E-mail" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "municipality", "preferences"),
+    [
+        ("template_in_txt_attachment.eml", "Geel", (3, 5, 8)),
+        ("template_in_docx_readable.eml", "Tienen", (3, 9, 12)),
+    ],
+)
+def test_a_template_in_a_txt_or_docx_attachment_is_read(
+    app: App, intake: MailIntake, name: str, municipality: str, preferences: tuple[int, ...]
+) -> None:
+    result = intake.process(corpus(name))
+    assert result.outcome == "needs_verification", result.errors
+    found = app.env.municipalities.lookup(municipality).municipality
+    assert found is not None
+    with app.uow() as uow:
+        registration = uow.registrations.get(found.refnis)
+    assert registration is not None and tuple(registration.preferences) == preferences
 
 
 def test_an_error_about_the_whole_list_names_the_list(app: App, intake: MailIntake) -> None:
@@ -239,3 +255,17 @@ def test_an_error_about_the_whole_list_names_the_list(app: App, intake: MailInta
         app, intake, mail_from("Gemeente: Gent\nContactpersoon: An\nVoorkeuren: 9, 11\n")
     )
     assert "- Voorkeuren: Kies minstens 3 verschillende thema's (nu 2)." in text
+
+
+def test_a_correction_in_english_prose_is_asked_back_in_english(
+    app: App, intake: MailIntake
+) -> None:
+    from pathlib import Path
+
+    raw = (
+        Path(__file__).parents[1] / "corpus" / "mail" / "en_correction_in_prose.eml"
+    ).read_bytes()
+    subject, text = rejection(app, intake, raw)
+    assert subject == "Re: Not registered yet: which value do you mean?"
+    assert '- Choice 2: You wrote "Preference 2 should be 8, sorry."' in text
+    assert "Choice 1: 3\nChoice 2:\nChoice 3: 7\n" in text

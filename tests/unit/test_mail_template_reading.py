@@ -124,3 +124,14 @@ def test_the_documented_example_registers_what_the_documentation_says(env: Env) 
     assert result.values["beleidsprioriteiten"] == (
         "Minder leegstand in de Hoofdstraat.\nMeer wonen boven winkels."
     )
+
+
+@pytest.mark.parametrize("name", ["Jan", "An Peeters", "Marie-Jo"])
+def test_a_lone_name_under_a_filled_free_text_is_a_signature(name: str) -> None:
+    values, _ = read(f"Gemeente: Gent\nActies in uitvoering: Pop-up winkels.\n\n{name}\n")
+    assert values["acties"] == "Pop-up winkels."
+
+
+def test_a_second_paragraph_of_a_free_text_is_kept() -> None:
+    values, _ = read("Realisaties: Gevelpremie.\n\nWe starten in mei met Pop-ups.\n")
+    assert values["realisaties"] == "Gevelpremie.\n\nWe starten in mei met Pop-ups."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from fakes import FakeUnitOfWork
-from test_conversation import Person, invite
+from test_conversation import Person, invite, to_email_step
 
 from core.campaign import Env
 from core.validators import ascii_number
@@ -42,3 +42,16 @@ def test_a_forged_theme_button_with_a_superscript_digit_is_refused(
     assert answer.toast == "Deze knop hoort bij een eerdere stap."
     draft = uow.drafts.get(f"telegram:{person.user_id}")
     assert draft is not None and not draft.state.get("picks")
+
+
+def test_a_code_typed_in_other_digits_is_asked_again(uow: FakeUnitOfWork, env: Env) -> None:
+    person = Person(uow, env)
+    to_email_step(person)
+    answer = person.send("١٢٣٤٥٦")  # Arabic-Indic digits: \d matched them before
+    assert "Typ de 6 cijfers" in answer.replies[0].text
+
+
+def test_confirm_with_other_digits_explains_how_to_use_it(uow: FakeUnitOfWork, env: Env) -> None:
+    person = Person(uow, env)
+    answer = person.send("/bevestig an@gent.be ١٢٣٤٥٦")
+    assert answer.replies[0].text.startswith("Typ: /bevestig uw-e-mailadres code")
