@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from core import i18n
+
 # The packaged defaults: app/config.toml is a link to the repository's config.toml, so that
 # one file stays the source and a wheel carries a copy (see docs/operations.md).
 PACKAGED_CONFIG = Path(__file__).resolve().parent / "config.toml"
@@ -25,7 +27,18 @@ _NOT_SECRETS = frozenset({"token_url"})  # [mail.oauth]: an address, not a token
 
 
 class ConfigError(Exception):
-    """A configuration that cannot run, with one line per problem."""
+    """A configuration that cannot run, with one line per problem: a text key of the
+    catalogs (`config.*`) and its parameters, shown in the reader's language."""
+
+    def __init__(self, *problems: tuple[str, dict[str, Any]]) -> None:
+        super().__init__(*problems)
+        self.problems = problems
+
+    def render(self, language: str) -> str:
+        return "\n".join(i18n.t(key, language, **params) for key, params in self.problems)
+
+    def __str__(self) -> str:
+        return self.render("en")
 
 
 class _Section(BaseModel):
@@ -291,20 +304,17 @@ def config_path(explicit: str | Path | None = None) -> Path:
 def load_settings(path: str | Path | None = None) -> Settings:
     source = config_path(path)
     data = _read_toml(source)
-    secrets = _secret_keys(data) + _url_passwords(data)
+    file = source.name
+    secrets = [("config.secret", {"setting": key, "file": file}) for key in _secret_keys(data)]
+    secrets += [("config.database_password", {"file": file}) for _ in _url_passwords(data)]
     if secrets:
-        raise ConfigError(
-            "\n".join(
-                f"{key}: secrets belong in environment variables, not in {source.name}"
-                for key in secrets
-            )
-        )
+        raise ConfigError(*secrets)
     try:
         # The packaged defaults keep their own name: their link leads back into the source tree.
         origin = source if source == PACKAGED_CONFIG else source.resolve()
         return Settings(**data, source=origin)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, source)) from exc
+        raise ConfigError(*_describe(exc, source)) from exc
 
 
 def _read_toml(source: Path) -> dict[str, Any]:
@@ -312,25 +322,21 @@ def _read_toml(source: Path) -> dict[str, Any]:
         raw = source.read_bytes()
         return tomllib.loads(raw.decode("utf-8"))
     except (FileNotFoundError, IsADirectoryError) as exc:
-        raise ConfigError(f"{source}: configuration file not found") from exc
+        raise ConfigError(("config.not_found", {"file": source})) from exc
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ConfigError(
-            f"{source}: not UTF-8 at line {line}, column {column} (byte {exc.start}); "
-            "save the file as UTF-8"
-        ) from exc
+        where = {"file": source, "line": line, "column": column, "byte": exc.start}
+        raise ConfigError(("config.not_utf8", where)) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+        raise ConfigError(("config.not_toml", {"file": source, "detail": exc})) from exc
 
 
 def _url_passwords(data: dict[str, Any]) -> list[str]:
     """A database URL with a password in the file: the password is a secret too."""
     database = data.get("database")
     url = database.get("url") if isinstance(database, dict) else None
-    if isinstance(url, str) and urlsplit(url).password:
-        return ["database.url (its password; give the URL as LEERTRAJECT_DATABASE__URL)"]
-    return []
+    return ["database.url"] if isinstance(url, str) and urlsplit(url).password else []
 
 
 def _secret_keys(data: Any, prefix: str = "") -> list[str]:
@@ -348,9 +354,16 @@ def _secret_keys(data: Any, prefix: str = "") -> list[str]:
     return found
 
 
-def _describe(exc: ValidationError, source: Path) -> str:
-    lines = []
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"])
-        lines.append(f"{key}: {error['msg']} (in {source.name} or LEERTRAJECT_ environment)")
-    return "\n".join(lines)
+def _describe(exc: ValidationError, source: Path) -> list[tuple[str, dict[str, Any]]]:
+    """pydantic's own words for what is wrong (English), with the key and where it came from."""
+    return [
+        (
+            "config.invalid",
+            {
+                "setting": ".".join(str(part) for part in error["loc"]),
+                "detail": error["msg"],
+                "file": source.name,
+            },
+        )
+        for error in exc.errors()
+    ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import click
 
 from app.bootstrap import App, bootstrap
-from app.commands.output import say
+from app.commands.output import language, say
 from app.config import ConfigError, Settings, load_settings
 from app.logs import setup_logging
 from core.model import Actor, Channel
@@ -26,7 +26,8 @@ class CliState:
             try:
                 self._settings = load_settings(self.config_file)
             except ConfigError as exc:
-                raise click.ClickException(say("cli.config_invalid", problems=exc)) from exc
+                problems = exc.render(language())
+                raise click.ClickException(say("cli.config_invalid", problems=problems)) from exc
             setup_logging(self._settings.logging.level, self._settings.logging.format)
         return self._settings
 

@@ -146,8 +146,11 @@ def test_a_configuration_that_is_not_utf8_or_holds_a_database_password_is_refuse
     latin.write_bytes(b'[database]\nurl = "sqlite:///x.db"\n# caf\xe9\n')
     done = cli_sqlite("--config", str(latin), "stats", expect=1)
     assert done.stderr.startswith("Fout: De configuratie klopt niet:\n")
-    assert "latin.toml: not UTF-8 at line 3, column 6" in done.stderr
+    assert "latin.toml: geen UTF-8 op regel 3, kolom 6 (byte 39)" in done.stderr
     assert "Traceback" not in done.stderr
+    english = cli_sqlite("--lang", "en", "--config", str(latin), "stats", expect=1)
+    assert english.stderr.startswith("Error: The configuration is not right:\n")
+    assert "latin.toml: not UTF-8 at line 3, column 6 (byte 39)" in english.stderr
     defaults = (Path(__file__).parents[2] / "config.toml").read_text(encoding="utf-8")
     secret_url = "postgresql+psycopg://leertraject:S3cretPass@db.example.be/leertraject"
     with_password = defaults.replace(
