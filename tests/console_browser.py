@@ -47,8 +47,8 @@ def _wait_until_listening(process: subprocess.Popen[str], lines: list[str]) -> N
     raise AssertionError("leertraject run stopped before the console listened:\n" + "".join(lines))
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, App]]:
+@pytest.fixture(name="served")
+def served_fixture(tmp_path: Path) -> Iterator[tuple[str, App]]:
     url = f"sqlite:///{tmp_path / 'leertraject.db'}"
     upgrade(url)
     environment = {
@@ -90,8 +90,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, App]]:
         app.close()
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
+@pytest.fixture(name="browser")
+def browser_fixture() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing: scripts/install-test-services.sh installs it")

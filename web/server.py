@@ -49,6 +49,24 @@ class SecurityHeaders:
         await self.inner(scope, receive, with_headers)
 
 
+class BodyLimit:
+    """A body is read only when its length is announced and small: every form here is a few
+    fields, and an unauthenticated POST must not fill the memory (411 or 413, no body)."""
+
+    def __init__(self, inner: ASGIApp, limit: int = 64 * 1024) -> None:
+        self.inner = inner
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            length = dict(scope["headers"]).get(b"content-length", b"")
+            if not length.isdigit() or int(length) > self.limit:
+                status = 413 if length.isdigit() else 411
+                await Response(status_code=status)(scope, receive, send)
+                return
+        await self.inner(scope, receive, send)
+
+
 def create_app(console: Console) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         return page(request, "error.html", 404, signed=None, message="web.not_found")
@@ -61,5 +79,6 @@ def create_app(console: Console) -> Starlette:
         Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
     ]
     application = Starlette(routes=routes, exception_handlers={404: not_found})
+    application.add_middleware(BodyLimit)
     application.add_middleware(SecurityHeaders)
     return application

@@ -6,7 +6,13 @@ from __future__ import annotations
 import os
 
 import pytest
-from console_browser import ROOT, ingest_by_email, sign_in
+from console_browser import (  # noqa: F401  (fixtures)
+    ROOT,
+    browser_fixture,
+    ingest_by_email,
+    served_fixture,
+    sign_in,
+)
 from console_helpers import EMAILS, PASSWORD, add_staff
 from playwright.sync_api import Browser, Page, expect
 

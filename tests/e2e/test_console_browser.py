@@ -5,7 +5,13 @@ to var/test-artifacts/console/ (tests/console_browser.py)."""
 
 from __future__ import annotations
 
-from console_browser import ingest_by_email, shot, sign_in
+from console_browser import (  # noqa: F401  (fixtures)
+    browser_fixture,
+    ingest_by_email,
+    served_fixture,
+    shot,
+    sign_in,
+)
 from console_helpers import EMAILS, add_staff
 from playwright.sync_api import Browser, expect
 

@@ -225,3 +225,12 @@ def test_the_list_exports_as_the_same_csv_as_the_command_line(app: App, client: 
             select(AuditRow).where(AuditRow.action == "registrations.exported")
         )
         assert [a.channel for a in exported] == ["web"]
+
+
+def test_a_large_or_unannounced_body_is_refused_before_it_is_read(client: TestClient) -> None:
+    csrf = token_in(client.get("/login").text)
+    huge = client.post("/login", data={"csrf": csrf, "email": "a" * 70_000, "password": "x"})
+    assert huge.status_code == 413
+    chunked = client.post("/login", content=iter([b"csrf=", csrf.encode()]))
+    assert chunked.status_code == 411
+    assert huge.headers["content-security-policy"].startswith("default-src 'none'")
