@@ -15,7 +15,7 @@ import subprocess
 from contextlib import closing
 from pathlib import Path
 
-from sqlalchemy import Engine, MetaData, func, inspect, literal, select, table
+from sqlalchemy import Engine, MetaData, inspect, literal, select, table
 from sqlalchemy.engine import URL, make_url
 
 from storage.db import make_engine
@@ -82,17 +82,6 @@ def has_data(engine: Engine) -> bool:
     return False
 
 
-def row_counts(engine: Engine) -> dict[str, int]:
-    names = sorted(n for n in inspect(engine).get_table_names() if n != _MARK)
-    with engine.connect() as connection:
-        return {
-            name: int(
-                connection.execute(select(func.count()).select_from(table(name))).scalar_one()
-            )
-            for name in names
-        }
-
-
 def drop_tables(engine: Engine) -> None:
     metadata = MetaData()
     metadata.reflect(engine)
@@ -100,11 +89,16 @@ def drop_tables(engine: Engine) -> None:
 
 
 def copy_folder(source: Path, target: Path) -> int:
-    """Copy a folder's files (links stay links, never followed); returns how many."""
-    if not source.is_dir():
+    """Copy a folder's regular files; links are left out, never followed (a backup may come
+    from anywhere, and a link in it must not make restore write or read elsewhere)."""
+    if not source.is_dir() or source.is_symlink():
         return 0
-    shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
-    return sum(1 for p in target.rglob("*") if p.is_file())
+
+    def links(folder: str, names: list[str]) -> set[str]:
+        return {n for n in names if (Path(folder) / n).is_symlink()}
+
+    shutil.copytree(source, target, ignore=links, dirs_exist_ok=True)
+    return sum(1 for p in target.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def _sqlite_path(url: str) -> Path:

@@ -19,7 +19,7 @@ from app.bootstrap import App, bootstrap
 from app.commands.backup import language_option
 from app.config import ConfigError, Settings, load_settings
 from app.mailing import imap_settings, transport
-from app.secrets import telegram_token
+from app.secrets import smtp_password, telegram_token
 from core.clock import Clock, SystemClock, format_local
 from core.i18n import t
 from mail.imap import ImapIntake
@@ -107,7 +107,8 @@ def check_sending(app: App) -> Finding:
     try:
         asyncio.run(sign_in())
     except Exception as exc:
-        detail = _reason(exc, sender._settings.password or "")
+        password = smtp_password()
+        detail = _reason(exc, password.get_secret_value() if password else "")
         return Finding(
             "sending", False, "ops.doctor.sending.failed", {"host": smtp.host} | {"error": detail}
         )

@@ -172,3 +172,17 @@ def test_restore_refuses_what_is_not_a_backup_of_this_database(tmp_path: Path) -
     (fake / "manifest.json").write_text("nonsense")
     refused = cli(db_url, tmp_path, "restore", "--language", "en", str(fake), expect=1)
     assert "is not a leertraject backup" in refused.stderr
+
+
+def test_a_link_in_a_backup_is_not_followed_on_restore(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'leertraject.db'}"
+    (tmp_path / "live" / "reports").mkdir(parents=True)
+    (tmp_path / "live" / "reports" / "rapport.html").write_text("rapport")
+    cli(url, tmp_path / "live", "db", "upgrade")
+    cli(url, tmp_path / "live", "backup", str(tmp_path / "copy"))
+    (tmp_path / "copy" / "files" / "reports" / "passwd").symlink_to("/etc/passwd")
+    elsewhere = f"sqlite:///{tmp_path / 'new' / 'leertraject.db'}"
+    cli(elsewhere, tmp_path / "new", "restore", str(tmp_path / "copy"))
+    restored = tmp_path / "new" / "reports"
+    assert (restored / "rapport.html").read_text() == "rapport"
+    assert not (restored / "passwd").exists() and not (restored / "passwd").is_symlink()
