@@ -12,6 +12,8 @@ from core.model import Channel, InboundRecord, OutboxMessage
 from storage.pending import mentions
 from storage.tables import InboundRow, OutboxRow
 
+_SECRET_PARAMS = ("code", "approval_code")
+
 
 def _outbox(row: OutboxRow) -> OutboxMessage:
     return OutboxMessage(
@@ -111,6 +113,8 @@ class SqlOutbox:
         row = self.session.get_one(OutboxRow, message_id)
         row.status, row.sent_at, row.last_error = "sent", now, None
         row.message_id = external_id or row.message_id
+        if any(k in row.params for k in _SECRET_PARAMS):  # the e-mail had to show it; now gone
+            row.params = {k: v for k, v in row.params.items() if k not in _SECRET_PARAMS}
         self.session.flush()
 
     def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:

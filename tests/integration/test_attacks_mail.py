@@ -323,3 +323,12 @@ def test_imap_intake_without_our_authserv_id_says_so_once_at_start(
     [component] = imap_components(app)
     assert caplog.text.count("trusted_authserv_id is empty") == 1
     assert component.name.startswith("mail intake")
+
+
+def test_a_sent_code_is_no_longer_kept_in_clear(app: App, intake: MailIntake) -> None:
+    intake.process(message(PIET, 1))
+    [code] = outbox(app, "verification.code")
+    assert code.id is not None
+    app.transaction(lambda uow: uow.outbox.mark_sent(code.id, app.env.clock.now(), "<x@y>"))
+    [sent] = outbox(app, "verification.code")
+    assert "code" not in sent.params and sent.params["email"] == PIET
