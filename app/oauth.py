@@ -42,17 +42,12 @@ def thumbprint_of(certificate_pem: bytes) -> str:
 def _certificate(settings: Settings, path: Path) -> ClientCertificate:
     key = oauth_certificate_key()
     if key is None:
-        raise MissingSecret(
-            "mail.oauth.certificate_path is set: put the certificate's private key (PEM) "
-            "in LEERTRAJECT_OAUTH_CERTIFICATE_KEY"
-        )
+        raise MissingSecret(("config.oauth.certificate_key", {}))
     try:
         pem = settings.path(path).read_bytes()
         thumbprint = settings.mail.oauth.certificate_thumbprint or thumbprint_of(pem)
     except (OSError, ValueError) as exc:
-        raise ConfigError(
-            f"mail.oauth.certificate_path: not a readable certificate ({exc})"
-        ) from None
+        raise ConfigError(("config.oauth.certificate", {"error": exc})) from None
     return ClientCertificate(key.get_secret_value(), thumbprint, pem.decode("ascii"))
 
 
@@ -63,10 +58,7 @@ def oauth_settings(settings: Settings) -> OAuthSettings:
         certificate = _certificate(settings, oauth.certificate_path)
     secret = oauth_client_secret()
     if certificate is None and secret is None:
-        raise MissingSecret(
-            'auth = "oauth2" needs the app\'s client secret in LEERTRAJECT_OAUTH_CLIENT_SECRET '
-            "(or mail.oauth.certificate_path with LEERTRAJECT_OAUTH_CERTIFICATE_KEY)"
-        )
+        raise MissingSecret(("config.oauth.client_secret", {}))
     return OAuthSettings(
         client_id=oauth.client_id,
         tenant_id=oauth.tenant_id,
