@@ -15,7 +15,7 @@ from app.commands.invitations import invitations_group
 from app.commands.mail import mail_group
 from app.commands.mail_check import check_command
 from app.commands.outbox import outbox_group
-from app.commands.output import LANGUAGE_ENV, say, set_language, show_problem
+from app.commands.output import LANGUAGE_ENV, language, say, set_language, show_problem
 from app.commands.registrations import registrations_group
 from app.commands.reports import export_command, stats_command
 from app.commands.run import run_command
@@ -24,6 +24,7 @@ from app.commands.staff import staff_group
 from app.commands.state import CliState
 from app.commands.status import status_command
 from app.commands.verification import verification_group
+from app.config import ConfigError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -85,6 +86,11 @@ def main() -> None:
         sys.exit(problem.exit_code)
     except click.Abort:
         click.echo(say("cli.aborted"), err=True)
+        sys.exit(1)
+    except ConfigError as exc:  # found while wiring a part (a secret missing for oauth2, ...)
+        show_problem(
+            click.ClickException(say("cli.config_invalid", problems=exc.render(language())))
+        )
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
