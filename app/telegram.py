@@ -10,6 +10,7 @@ import socket
 from urllib.parse import urlsplit
 
 from app.bootstrap import App
+from app.health import heartbeat
 from app.secrets import secret, telegram_token
 from app.service import Component
 from bot.buckets import Clock as Monotonic
@@ -61,6 +62,7 @@ def bot_service(app: App, config: BotConfig, rate_clock: Monotonic = monotonic) 
         app.env.clock,
         worker,
         rate_clock=rate_clock,
+        beat=heartbeat(app),
     )
 
 

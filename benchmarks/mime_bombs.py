@@ -89,12 +89,13 @@ def at_the_caps(kind: str = "plain") -> bytes:
     return "".join(body).encode()[: 10 * 1024 * 1024]
 
 
-def big_text(kind: str = "plain") -> bytes:
-    """One text part just under the text budget (1.9 MB) of lines that look like the form."""
+def big_text(kind: str = "plain", size: int = 1_900_000) -> bytes:
+    """One text part of lines that look like the form: 1.9 MB (plain text just within the
+    text budget; as HTML, which counts double, over it) or the size given."""
     line = "Gemeente: Gent\r\nVoorkeur 1: 9\r\nContactpersoon: An\r\n"
     if kind == "html":
         line = "<p>Gemeente: <b>Gent</b></p><div>Voorkeur 1: 9</div>\r\n"
-    text = line * (1_900_000 // len(line))
+    text = line * (size // len(line))
     head = HEAD.format(name=f"big-{kind}") + f"Content-Type: text/{kind}\r\n\r\n"
     return (head + text).encode()
 
@@ -114,6 +115,7 @@ CASES: dict[str, Callable[[], bytes]] = {
     "at_the_caps_html": lambda: at_the_caps("html"),
     "big_text": big_text,
     "big_html": lambda: big_text("html"),
+    "html_within_budget": lambda: big_text("html", 1_000_000),
 }
 
 

@@ -22,6 +22,7 @@ from telegram.ext import Application
 log = logging.getLogger("leertraject.bot.polling")
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Handle = Callable[[Update], Awaitable[bool]]
+OnPoll = Callable[[bool, str], Awaitable[None]]  # after each poll: all went well?, what
 
 
 def committed_handler(application: AnyApplication, uncommitted: set[int]) -> Handle:
@@ -53,6 +54,7 @@ class Poller:
         allowed_updates: list[str],
         timeout: int,
         max_pause: float = 60.0,
+        on_poll: OnPoll | None = None,
     ) -> None:
         self.application = application
         self.handle = handle
@@ -61,6 +63,7 @@ class Poller:
         self.max_pause = max_pause
         self.offset: int | None = None
         self.failures = 0  # polls in a row that met an unrecorded update or an error
+        self.on_poll = on_poll
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -70,17 +73,25 @@ class Poller:
                 raise
             except TelegramError as error:
                 log.warning("polling Telegram failed (%s)", error)
+                await self._report(False, f"polling failed: {error}")
                 await self._pause(stop)
-                continue
-            if not updates:
                 continue
             done = await asyncio.gather(*(self.handle(u) for u in updates))
             self.offset = confirmed_offset(updates, done, self.offset)
             if all(done):
                 self.failures = 0
+                await self._report(True, f"{len(done)} update(s)")
             else:
                 log.warning("%d update(s) not recorded; Telegram keeps them", done.count(False))
+                await self._report(False, f"{done.count(False)} update(s) not recorded")
                 await self._pause(stop)
+
+    async def _report(self, ok: bool, detail: str) -> None:
+        if self.on_poll is not None:
+            try:
+                await self.on_poll(ok, detail)
+            except Exception:
+                log.exception("the poll listener raised")
 
     async def _fetch(self, stop: asyncio.Event) -> Sequence[Update]:
         fetch: asyncio.Future[tuple[Update, ...]] = asyncio.ensure_future(

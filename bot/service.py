@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,8 +55,12 @@ class BotService:
         clock: Clock,
         worker: str,
         rate_clock: Monotonic = monotonic,
+        beat: Callable[[str, bool, str], None] | None = None,
     ) -> None:
         self.config = config
+        self.beat = beat  # the bot's heartbeat (see `leertraject status`), at most every 30 s
+        self._rate_clock = rate_clock
+        self._last_beat: tuple[bool, float] | None = None
         self.application: AnyApplication = (
             ApplicationBuilder()
             .token(config.token)
@@ -85,11 +90,23 @@ class BotService:
         else:
             await application.bot.delete_webhook()
             self.poller = Poller(
-                application, self.handle, ALLOWED_UPDATES, self.config.poll_timeout
+                application,
+                self.handle,
+                ALLOWED_UPDATES,
+                self.config.poll_timeout,
+                on_poll=self._heartbeat,
             )
             self._stop_polling.clear()
             self._polling = asyncio.create_task(self.poller.run(self._stop_polling))
         log.info("Telegram bot @%s is running", application.bot.username)
+
+    async def _heartbeat(self, ok: bool, detail: str) -> None:
+        now = self._rate_clock()
+        last = self._last_beat
+        if self.beat is None or (last is not None and last[0] == ok and now - last[1] < 30):
+            return
+        self._last_beat = (ok, now)
+        await asyncio.to_thread(self.beat, "telegram bot", ok, detail)
 
     async def stop(self) -> None:
         application = self.application

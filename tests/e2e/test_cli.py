@@ -157,7 +157,8 @@ def test_the_service_answers_an_eml_dropped_in_the_local_mail_folder(
     corpus = Path(__file__).parent.parent / "corpus" / "mail"
     (inbox / "gent.eml").write_bytes((corpus / "nl_clean_template.eml").read_bytes())
     done = run("run", "--once")
-    assert "2 item(s) afgehandeld" in done.stdout  # one message in, one reply out
+    # One message in, one reminder planned (to confirm the code it asks for), one reply out.
+    assert "3 item(s) afgehandeld" in done.stdout
     assert (inbox / ".Verwerkt" / "new" / "gent.eml").exists()
     [reply] = list((tmp_path / "outbox").glob("*.eml"))
     text = reply.read_text()

@@ -15,11 +15,18 @@ from pg_faults import FaultyDatabase, faulty, faulty_app
 import bot.webhook
 from app.bootstrap import App
 from bot.webhook import SECRET_HEADER, WebhookConfig
+from storage.health import heartbeats
 from tests.telegram_standin import TelegramStandIn
 
 pytestmark = pytest.mark.postgres
 __all__ = ["faulty", "faulty_app", "standin"]
 SORRY = "Er ging iets mis; er is niets bewaard."
+
+
+def bot_alive(app: App) -> bool:
+    """What `leertraject status` reads: the bot's last heartbeat went well."""
+    with app.sessions() as session:
+        return any(b.component == "telegram bot" and b.ok for b in heartbeats(session))
 
 
 async def test_an_update_that_could_not_be_recorded_is_delivered_again(
@@ -42,6 +49,9 @@ async def test_an_update_that_could_not_be_recorded_is_delivered_again(
         await user.areply(lambda m: "Stap 1 van 10" in text_of(m), timeout=30)
         await standin.await_until(
             lambda: not standin.state.pending, timeout=15, what="the update confirmed"
+        )
+        await standin.await_until(
+            lambda: bot_alive(faulty_app), timeout=30, what="the bot's heartbeat"
         )
     apologies = [m for m in user.messages() if SORRY in text_of(m)]
     assert len(apologies) == 1, "apologised once, not at every redelivery"
