@@ -43,13 +43,20 @@ SUBJECT_LIMIT = 200  # an echoed subject: well inside RFC 5322's 998-character l
 
 def clean(value: object) -> object:
     """Control characters removed from a text, or from every text in a list or mapping."""
-    if isinstance(value, str):
-        return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if type(value) is str:
+        return clean_text(value)
+    if isinstance(value, str):  # a value that means more than its text (a Conflict) is kept:
+        return value  # it cleaned its parts when it was made
     if isinstance(value, list | tuple):
         return [clean(v) for v in value]
     if isinstance(value, dict):
         return {k: clean(v) for k, v in value.items()}
     return value
+
+
+def clean_text(text: str) -> str:
+    """A text without control characters; line breaks become plain newlines."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def clean_line(text: str, limit: int = SUBJECT_LIMIT) -> str:

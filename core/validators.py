@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from core.municipalities import LookupStatus, MunicipalityDirectory
+from core.text import clean_text
 from core.texts import LANGUAGES, normalise_language, text
 from core.themes import ThemeCatalog
 
@@ -48,6 +49,7 @@ class Conflict(str):
     sentence: str
 
     def __new__(cls, options: Sequence[str], sentence: str = "") -> Conflict:
+        options, sentence = [clean_text(o) for o in options], clean_text(sentence)
         self = super().__new__(cls, " / ".join(options) or sentence)
         self.options, self.sentence = tuple(options), sentence
         return self

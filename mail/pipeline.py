@@ -195,7 +195,7 @@ class MailIntake:
             return self._result(key, verify(uow, self.env, sender, code.group(1)), sender)
         attached = template_attachments(mail)  # a .txt or .docx: ask to paste it
         reason = "attachment" if attached else "no_template"
-        return self._reject(uow, mail, key, language, reason, [], {"attachments": attached})
+        return self._reject(uow, mail, key, language, reason, [], {"attached_files": attached})
 
     def _forged(self, uow: UnitOfWork, mail: DecodedMail, key: str) -> IntakeResult:
         """Our server says the From is not the sender's: nothing changes, staff see it in the

@@ -141,7 +141,7 @@ class Renderer:
             **message.params,
         }
         params.setdefault("reason", "validation")  # rows queued before replies said why
-        params.setdefault("attachments", "")
+        params.setdefault("attached_files", "")  # a template only in these attachments
         params["bot_enabled"] = self.bot_enabled
         params["min_preferences"], params["max_preferences"] = self.preference_limits
         params["form"] = self._blank_form(params, language)

@@ -72,12 +72,12 @@ def rejection_params(
     template = filled_template(
         language, values, shown, campaign.min_preferences, campaign.max_preferences
     )
-    attachments = ", ".join(str(a) for a in raw.get("attachments") or [])
+    attached_files = ", ".join(str(a) for a in raw.get("attached_files") or [])
     return {
         "errors": listed,
         "template": template,
         "reason": error_kind,
-        "attachments": attachments,
+        "attached_files": attached_files,
     }
 
 
