@@ -22,7 +22,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from conftest import PG_ADMIN
 from ops_cli import LEERTRAJECT, ROOT, cli, environment
-from sqlalchemy import Engine, MetaData, insert, select, text
+from sqlalchemy import Boolean, Column, Engine, Integer, MetaData, String, insert, select, text
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings
@@ -36,6 +36,11 @@ from storage.migrate import UPGRADE_LOCK, alembic_config, current_revision, upgr
 
 STAFF = Identity(Channel.CLI, staff="els")
 CITIES = ["Gent", "Brugge", "Antwerpen", "Leuven", "Mechelen", "Aalst", "Kortrijk", "Hasselt"]
+
+
+# Rows a migration drops on purpose: 0004_trust deletes the codes kept in plain text (valid for
+# minutes, asked again at once) rather than keep them.
+EMPTIED = {"verifications": "0004_trust"}
 
 
 def revisions() -> list[str]:
@@ -103,7 +108,9 @@ def copy_rows(source: Engine, target: Engine) -> dict[str, list[str]]:
                 continue
             columns = [c.name for c in table.columns if c.name in have.tables[table.name].c]
             found = reading.execute(select(*(have.tables[table.name].c[c] for c in columns)))
-            values = [dict(zip(columns, row, strict=True)) for row in found]
+            # A column the old schema requires and the new one dropped gets a stand-in value.
+            dropped = {c.name: _stand_in(c) for c in table.columns if _required_and_gone(c, have)}
+            values = [dict(zip(columns, row, strict=True)) | dropped for row in found]
             if values:
                 writing.execute(insert(table), values)
             copied[table.name] = columns
@@ -115,6 +122,21 @@ def copy_rows(source: Engine, target: Engine) -> dict[str, list[str]]:
                     )
                 )
     return copied
+
+
+def _required_and_gone(column: Column[Any], have: MetaData) -> bool:
+    required = not column.nullable and column.server_default is None and not column.primary_key
+    return required and column.name not in have.tables[column.table.name].c
+
+
+def _stand_in(column: Column[Any]) -> object:
+    if isinstance(column.type, String):
+        return "0" * min(column.type.length or 6, 6)
+    if isinstance(column.type, Boolean):
+        return False
+    if isinstance(column.type, Integer):
+        return 0
+    raise AssertionError(f"no stand-in for {column.table.name}.{column.name}")
 
 
 def projected(engine: Engine, table: str, columns: list[str]) -> list[tuple[Any, ...]]:
@@ -148,6 +170,11 @@ def test_upgrade_from_an_earlier_schema_keeps_every_row(
             upgrade(old_url)
             assert current_revision(old) == revisions()[-1]
             for table, columns in copied.items():
+                if table in EMPTIED and revisions().index(start) < revisions().index(
+                    EMPTIED[table]
+                ):
+                    assert projected(old, table, columns) == [], table
+                    continue
                 assert projected(old, table, columns) == projected(source.engine, table, columns), (
                     table
                 )
