@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mail.imap import ImapIntake, ImapSettings
-from mail.intake import Disposition
+from mail.intake import FILED, Disposition
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def check_imap(settings: ImapSettings, *, create: bool) -> list[FolderState]:
     states = []
     with intake._session() as client:  # the very connection the intake opens
         prefix = intake._personal_prefix(client)
-        names = [settings.inbox] + [settings.folder_for(d) for d in Disposition]
+        names = [settings.inbox] + [settings.folder_for(d) for d in FILED]
         for name in names:
             if prefix and not name.startswith(prefix) and name.upper() != "INBOX":
                 name = prefix + name

@@ -15,6 +15,7 @@ import click
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
+from app.commands.output import language as staff_language
 from app.commands.state import CliState, pass_state
 from app.config import Settings
 from core.clock import SystemClock
@@ -25,14 +26,6 @@ from storage.migrate import alembic_config, current_revision, head_revision
 
 MANIFEST = "manifest.json"
 FORMAT = 1
-
-language_option = click.option(
-    "--language",
-    type=click.Choice(["nl", "en"]),
-    default="nl",
-    show_default=True,
-    help="Language of the messages.",
-)
 
 
 def outside_folders(settings: Settings) -> dict[str, Path]:
@@ -47,11 +40,11 @@ def outside_folders(settings: Settings) -> dict[str, Path]:
 
 @click.command("backup")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
-@language_option
 @pass_state
-def backup_command(state: CliState, path: Path, language: str) -> None:
+def backup_command(state: CliState, path: Path) -> None:
     """Copy the database and the files beside it into the new folder PATH, while the service
     runs (SQLite: online backup; PostgreSQL: pg_dump, custom format)."""
+    language = staff_language()
     settings = state.settings()
     url = settings.database_url()
     if path.exists() and any(path.iterdir()):
@@ -93,10 +86,10 @@ def backup_command(state: CliState, path: Path, language: str) -> None:
 @click.command("restore")
 @click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite a database that already holds data.")
-@language_option
 @pass_state
-def restore_command(state: CliState, path: Path, force: bool, language: str) -> None:
+def restore_command(state: CliState, path: Path, force: bool) -> None:
     """Put a backup made by `leertraject backup` back. Stop the service first."""
+    language = staff_language()
     settings = state.settings()
     url = settings.database_url()
     manifest = _manifest(path, url, language)

@@ -16,14 +16,13 @@ import click
 from sqlalchemy import text
 
 from app.bootstrap import App, bootstrap
-from app.commands.backup import language_option
+from app.commands.output import language as staff_language
 from app.config import ConfigError, Settings, load_settings
 from app.mailing import imap_settings, transport
 from app.secrets import smtp_password, telegram_token
 from core.clock import Clock, SystemClock, format_local
 from core.i18n import t
-from mail.imap import ImapIntake
-from mail.intake import Disposition
+from mail.mailbox_check import check_imap
 from mail.smtp import SmtpTransport
 from storage.migrate import SchemaState, current_revision, head_revision, schema_state
 
@@ -73,21 +72,16 @@ def check_mailbox(app: App) -> Finding:
         folder = app.settings.path(mail.maildir)
         return Finding("mailbox", True, "ops.doctor.mailbox.folder", {"path": folder})
     settings = imap_settings(app)
-    intake = ImapIntake(settings, lambda raw: Disposition.PROCESSED)
-    try:
-        with intake._session() as client:
-            if not client.folder_exists(settings.inbox):
-                return Finding(
-                    "mailbox", False, "ops.doctor.mailbox.no_inbox", {"folder": settings.inbox}
-                )
-            wanted = [settings.folder_for(d) for d in Disposition]
-            names = {str(entry[2]) for entry in client.list_folders()}
-            missing = [w for w in wanted if not any(n.endswith(w) for n in names)]
+    try:  # signs in exactly as `mail check` and the intake do
+        inbox, *folders = check_imap(settings, create=False)
     except Exception as exc:
         detail = _reason(exc, settings.password)
         return Finding(
             "mailbox", False, "ops.doctor.mailbox.failed", {"host": settings.host, "error": detail}
         )
+    if inbox.messages is None:
+        return Finding("mailbox", False, "ops.doctor.mailbox.no_inbox", {"folder": inbox.name})
+    missing = [f.name for f in folders if f.messages is None]
     params = {"host": settings.host, "user": settings.username, "folders": ", ".join(missing)}
     key = "ops.doctor.mailbox.missing_folders" if missing else "ops.doctor.mailbox.signed_in"
     return Finding("mailbox", True, key, params)
@@ -192,14 +186,13 @@ def findings(config_file: str | None, clock: Clock) -> list[Finding]:
 
 
 @click.command("doctor")
-@language_option
 @click.pass_context
-def doctor_command(ctx: click.Context, language: str) -> None:
+def doctor_command(ctx: click.Context) -> None:
     """Check the configuration, database, mailbox, SMTP, bot token and clock; one line
     each. Exit code 1 when something is wrong."""
     config_file = ctx.obj.config_file if ctx.obj is not None else None
     results = findings(config_file, SystemClock())
     for finding in results:
-        click.echo(finding.line(language))
+        click.echo(finding.line(staff_language()))
     if not all(f.ok for f in results):
         ctx.exit(1)

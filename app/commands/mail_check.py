@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import click
 
+from app.commands.output import language as staff_language
 from app.commands.state import CliState, pass_state
 from app.config import ConfigError, Settings
 from app.mailing import imap_connection, smtp_connection
@@ -111,13 +112,12 @@ def _smtp(settings: Settings, tokens: TokenProvider | None, report: Report) -> N
     is_flag=True,
     help="Create the intake folders (Verwerkt, Genegeerd, Mislukt) where they are missing.",
 )
-@click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
 @pass_state
 @click.pass_context
-def check_command(ctx: click.Context, state: CliState, create_folders: bool, language: str) -> None:
+def check_command(ctx: click.Context, state: CliState, create_folders: bool) -> None:
     """Sign in to the mailbox (IMAP) and the mail server (SMTP) as the service does, and
     list the intake folders; one line per step, exit status 1 if one fails."""
-    settings = state.settings()
+    settings, language = state.settings(), staff_language()
     mail, report = settings.mail, Report(language)
     tokens, have_token = _tokens(settings, report)
     if mail.intake != "imap":

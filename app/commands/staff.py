@@ -11,6 +11,7 @@ import sys
 import click
 
 from app.commands.output import emit_json, emit_table
+from app.commands.output import language as staff_language
 from app.commands.state import CliState, pass_state, staff_actor
 from core.clock import format_local
 from core.i18n import t
@@ -21,30 +22,20 @@ from web.passwords import Argon2Hasher
 ROLES = [r.value for r in Role]
 
 
-def _language() -> str:
-    found = click.get_current_context().find_root().meta.get("staff.language")
-    return str(found or "nl")
-
-
 def _fail(outcome: StaffOutcome) -> None:
     if outcome.errors:
-        raise click.ClickException(outcome.errors[0].message(_language()))
+        raise click.ClickException(outcome.errors[0].message(staff_language()))
 
 
 def _link(state: CliState, token: str | None) -> None:
     if token:
         url = f"{state.settings().web.base_url()}/welcome/{token}"
-        click.echo(t("staff.link", _language(), url=url))
+        click.echo(t("staff.link", staff_language(), url=url))
 
 
 @click.group("staff")
-@click.option(
-    "--language", type=click.Choice(["nl", "en"]), default="nl", help="Language of the output."
-)
-@click.pass_context
-def staff_group(ctx: click.Context, language: str) -> None:
+def staff_group() -> None:
     """Accounts of the staff console: admin, editor or viewer."""
-    ctx.find_root().meta["staff.language"] = language
 
 
 @staff_group.command("add")
@@ -61,7 +52,7 @@ def add_command(state: CliState, email: str, name: str, role: str, password_stdi
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
-            raise click.ClickException(t("staff.password_stdin_empty", _language()))
+            raise click.ClickException(t("staff.password_stdin_empty", staff_language()))
     app = state.app()
     hasher = Argon2Hasher()
     outcome = app.transaction(
@@ -71,7 +62,7 @@ def add_command(state: CliState, email: str, name: str, role: str, password_stdi
     )
     _fail(outcome)
     assert outcome.member is not None
-    language = _language()
+    language = staff_language()
     role_name = t(f"staff.role.{role}", language)
     click.echo(t("staff.added", language, email=outcome.member.email, role=role_name))
     _link(state, outcome.link_token)
@@ -100,7 +91,7 @@ def list_command(state: CliState, as_json: bool) -> None:
             ]
         )
         return
-    language = _language()
+    language = staff_language()
     emit_table(
         t("staff.list_title", language, count=len(members)),
         [
@@ -129,7 +120,7 @@ def remove_command(state: CliState, email: str) -> None:
     outcome = app.transaction(lambda uow: remove_member(uow, app.env, staff_actor(), email))
     _fail(outcome)
     assert outcome.member is not None
-    click.echo(t("staff.removed", _language(), email=outcome.member.email))
+    click.echo(t("staff.removed", staff_language(), email=outcome.member.email))
 
 
 @staff_group.command("reset")
@@ -141,5 +132,5 @@ def reset_command(state: CliState, email: str) -> None:
     outcome = app.transaction(lambda uow: reset_member(uow, app.env, staff_actor(), email))
     _fail(outcome)
     assert outcome.member is not None
-    click.echo(t("staff.reset_done", _language(), email=outcome.member.email))
+    click.echo(t("staff.reset_done", staff_language(), email=outcome.member.email))
     _link(state, outcome.link_token)

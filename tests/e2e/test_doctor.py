@@ -54,7 +54,7 @@ def test_a_healthy_installation_passes_every_check(db_url: str, tmp_path: Path) 
     assert all(v.startswith("in orde|") for v in found.values()), found
     if db_url.startswith("postgresql"):
         assert "verschil met de databankserver" in found["Klok"]
-    english = lines(cli(db_url, tmp_path, "doctor", "--language", "en").stdout)
+    english = lines(cli(db_url, tmp_path, "--lang", "en", "doctor").stdout)
     assert english["Database"].startswith("ok|reachable")
 
 

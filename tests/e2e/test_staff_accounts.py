@@ -91,7 +91,7 @@ def test_staff_accounts_are_added_listed_reset_and_removed_in_dutch(run: Any, db
     assert "Het wachtwoord van jan@vlaio.be is gewist" in reset.stdout
     assert "/welcome/" in reset.stdout
 
-    english = run("staff", "--language", "en", "remove", "jan@vlaio.be")
+    english = run("--lang", "en", "staff", "remove", "jan@vlaio.be")
     assert "Account jan@vlaio.be removed" in english.stdout
     gone = run("staff", "remove", "jan@vlaio.be", expect=1)
     assert "Er is geen account voor jan@vlaio.be." in gone.stderr

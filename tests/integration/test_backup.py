@@ -168,9 +168,9 @@ def test_restore_refuses_what_is_not_a_backup_of_this_database(tmp_path: Path) -
     fake.mkdir()
     (fake / "manifest.json").write_text('{"format": 1, "database": "oracle", "revision": null}')
     refused = cli(db_url, tmp_path, "restore", str(fake), expect=1)
-    assert "oracle" in refused.stderr and "Error" in refused.stderr
+    assert "oracle" in refused.stderr and "Fout:" in refused.stderr
     (fake / "manifest.json").write_text("nonsense")
-    refused = cli(db_url, tmp_path, "restore", "--language", "en", str(fake), expect=1)
+    refused = cli(db_url, tmp_path, "--lang", "en", "restore", str(fake), expect=1)
     assert "is not a leertraject backup" in refused.stderr
 
 

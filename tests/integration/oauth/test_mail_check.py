@@ -53,8 +53,8 @@ def configured(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(oauth_idp.certificate))  # MSAL's session
 
 
-def check(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["mail", "check", *args])
+def check(*args: str, lang: str = "nl") -> Result:
+    return CliRunner().invoke(cli, ["--lang", lang, "mail", "check", *args])
 
 
 def test_mail_check_signs_in_both_ways_and_creates_the_missing_folders_when_asked(
@@ -86,7 +86,7 @@ def test_mail_check_signs_in_both_ways_and_creates_the_missing_folders_when_aske
     assert smtp.auth_attempts == [(INTAKE, True), (INTAKE, True)]
     assert smtp.delivered == []  # a check sends nothing
 
-    english = check("--language", "en")
+    english = check(lang="en")
     assert english.exit_code == 0
     assert "OK    Folder Verwerkt: 0 message(s)" in english.stdout
     assert english.stdout.splitlines()[-1] == "Everything works."
