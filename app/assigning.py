@@ -10,6 +10,8 @@ each atomically), so a failed commit leaves no report of a run that does not exi
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from app.bootstrap import App
@@ -47,12 +49,14 @@ def current_hash(uow: UnitOfWork, app: App) -> str:
     return input_hash(build_instance(uow, app.env, assign_options(app)))
 
 
-def compute_and_record(app: App, actor: Actor) -> AssignmentRun:
+def compute_and_record(
+    app: App, actor: Actor, timer: Callable[[], float] = time.perf_counter
+) -> AssignmentRun:
     """Snapshot, solve outside any transaction, store the run in one short transaction."""
     options = assign_options(app)
     with app.uow() as uow:
         instance = build_instance(uow, app.env, options)
-    computed = compute(app.env, instance, actor)
+    computed = compute(app.env, instance, actor, timer)
 
     def store(uow: UnitOfWork) -> AssignmentRun:
         if current_hash(uow, app) != computed.run.input_hash:

@@ -7,7 +7,9 @@ runs, confirmations, and kick-off reminders.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -88,9 +90,12 @@ def dry_run(uow: UnitOfWork, env: Env, options: AssignOptions, actor: Actor) -> 
     return computed
 
 
-def compute(env: Env, instance: Instance, actor: Actor) -> DryRun:
-    """The solver's answer as a run to store: no database, so it may take its time."""
-    solution = solve(instance)
+def compute(
+    env: Env, instance: Instance, actor: Actor, timer: Callable[[], float] = time.perf_counter
+) -> DryRun:
+    """The solver's answer as a run to store: no database, so it may take its time. `timer`
+    is the solver's stopwatch (for its time limit)."""
+    solution = solve(instance, timer)
     result = solution_to_dict(solution)
     result["objective_rule"] = instance.objective
     result["order"] = instance.order

@@ -110,11 +110,22 @@ def test_decisions_then_publication_with_every_guard(cli: Any, tmp_path: Path) -
     assert "profiel [9, 1, 0, 0]" in refused.stderr and "publiceren?" in refused.stderr
     assert confirmations(cli) == []
 
+    # Before the deadline, saying so publishes (here with the report in English).
     published = json.loads(
         cli(
-            "assign", "--publish", "--run", str(dry["run"]), "--yes", "--json", deadline=PASSED
+            "assign",
+            "--publish",
+            "--before-deadline",
+            "--run",
+            str(dry["run"]),
+            "--yes",
+            "--language",
+            "en",
+            "--json",
         ).stdout
     )
+    assert [Path(f).name for f in published["report"]][:2] == ["assignment.html", "assignment.pdf"]
+    assert 'lang="en"' in Path(published["report"][0]).read_text(encoding="utf-8")
     assert published["published"] is True and published["run"] == dry["run"]
     assert len(confirmations(cli)) == len(REGISTRATIONS)
     cli("assign", "--publish", "--run", str(dry["run"]), "--yes", expect=1, deadline=PASSED)
@@ -124,18 +135,4 @@ def test_decisions_then_publication_with_every_guard(cli: Any, tmp_path: Path) -
     again = cli("assign", "--publish", expect=1, deadline=PASSED, answer="n\n")
     assert "1 gemeente(n) verschuiven" in again.stderr
     assert "Gent: thema 1 -> thema 2" in again.stderr
-    assert len(confirmations(cli)) == len(REGISTRATIONS)
-
-
-def test_publishing_before_the_deadline_needs_saying_so_and_closes_registration(
-    cli: Any,
-) -> None:
-    done = json.loads(
-        cli(
-            "assign", "--publish", "--before-deadline", "--yes", "--language", "en", "--json"
-        ).stdout
-    )
-    assert done["published"] is True
-    assert [Path(f).name for f in done["report"]][:2] == ["assignment.html", "assignment.pdf"]
-    assert 'lang="en"' in Path(done["report"][0]).read_text(encoding="utf-8")
     assert len(confirmations(cli)) == len(REGISTRATIONS)

@@ -8,8 +8,11 @@ import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
-from app.assigning import compute_and_record
+import pytest
+
+from app.assigning import InputsChanged, compute_and_record
 from app.bootstrap import App, bootstrap
+from app.commands.publication import publish_run
 from app.config import Settings
 from app.jobs import deadline_job
 from core.clock import FixedClock
@@ -145,3 +148,39 @@ def test_the_staff_mail_at_the_deadline_carries_the_report_not_a_path(
     text = body.get_content()
     assert "bijlage" in text and str(tmp_path) not in text and "/reports" not in text
     app.close()
+
+
+def test_the_solver_runs_outside_any_transaction_and_a_change_meanwhile_is_refused(
+    app: App, db_settings: Settings, clock: FixedClock
+) -> None:
+    """While the solver runs, another process registers (it would wait for the write lock if
+    the solve held a transaction); the run computed from the older snapshot is not stored."""
+    for city in OTHERS:
+        register(app, city, "1, 2, 3")
+    other = bootstrap(db_settings, clock=clock)
+    written: list[Result] = []
+
+    def stopwatch() -> float:  # the solver's timer: called while it runs
+        if not written:
+            written.append(register(other, "Gent", "1, 2, 3"))
+        return 0.0
+
+    with pytest.raises(InputsChanged):
+        compute_and_record(app, ELS, stopwatch)
+    assert written and written[0] is not Result.REJECTED
+    with app.uow() as uow:
+        assert uow.assignments.latest_run() is None
+    run = compute_and_record(app, ELS)  # unchanged since its snapshot: stored
+    assert run.id is not None and len(run.result["assignments"]) == len(OTHERS) + 1
+    other.close()
+
+
+def test_publishing_a_run_older_than_the_inputs_is_refused(app: App) -> None:
+    for city in OTHERS:
+        register(app, city, "1, 2, 3")
+    run = compute_and_record(app, ELS)
+    register(app, "Gent", "1, 2, 3")
+    with pytest.raises(InputsChanged, match="veranderd sinds run"):
+        publish_run(app, ELS, run.id, yes=True)
+    with app.uow() as uow:
+        assert uow.assignments.published_run() is None
