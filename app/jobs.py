@@ -17,17 +17,19 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
 
-from app.assigning import assign_options, theme_demand
+from app.assigning import InputsChanged, assign_options, current_hash, theme_demand
 from app.bootstrap import App
+from app.erasure import sweep_files
 from app.report import attachments, write_report
-from core.model import Actor, Channel
+from core.model import Actor, AssignmentRun, Channel
 from core.notify import tell_address
 from core.ports import UnitOfWork
-from core.usecases.assign import dry_run, publish
+from core.usecases.assign import DryRun, build_instance, compute, publish, record
 from core.usecases.manage import erase
 from core.usecases.reminders import ReminderPolicy, plan, sweep
 
 T = TypeVar("T")
+P = TypeVar("P")
 log = logging.getLogger("leertraject.jobs")
 SYSTEM = Actor("system", Channel.CLI, name="scheduler")
 PURGE_LEASE = timedelta(minutes=15)
@@ -43,22 +45,25 @@ def run_once(
     name: str,
     worker: str,
     lease: timedelta,
-    work: Callable[[UnitOfWork], tuple[T, str]],
+    prepare: Callable[[], P],
+    work: Callable[[UnitOfWork, P], tuple[T, str]],
 ) -> T | None:
-    """Claim the lease; do the work and finish in one transaction; None if another holds it
-    or it is done. A failure is recorded on the job row, then raised to the scheduler."""
+    """Claim the lease; `prepare` the long part outside any transaction (the solver); then do
+    the work and finish in one short transaction; None if another holds it or it is done. A
+    failure is recorded on the job row, then raised to the scheduler."""
     key = app.settings.campaign.name
     now = app.env.clock.now()
     if not app.transaction(lambda uow: uow.jobs.claim(name, key, worker, now, lease)):
         return None
 
-    def work_and_finish(uow: UnitOfWork) -> T:
-        value, result = work(uow)
+    def work_and_finish(uow: UnitOfWork, prepared: P) -> T:
+        value, result = work(uow, prepared)
         uow.jobs.finish(name, key, worker, app.env.clock.now(), result)
         return value
 
     try:
-        return app.transaction(work_and_finish)
+        prepared = prepare()
+        return app.transaction(lambda uow: work_and_finish(uow, prepared))
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
         try:
@@ -97,12 +102,18 @@ def deadline_job(app: App, worker: str) -> int | None:
     now = app.env.clock.now()
     chosen = assign_options(app)
 
-    def work(uow: UnitOfWork) -> tuple[int, str]:
-        result = dry_run(uow, app.env, chosen, SYSTEM)
-        run = result.run
+    def solve() -> DryRun:  # the solver runs outside any transaction (up to its time limit)
+        with app.uow() as uow:
+            instance = build_instance(uow, app.env, chosen)
+        return compute(app.env, instance, SYSTEM)
+
+    def work(uow: UnitOfWork, computed: DryRun) -> tuple[tuple[AssignmentRun, dict[int, int]], str]:
+        run = computed.run
+        if current_hash(uow, app) != run.input_hash:
+            raise InputsChanged("registrations or decisions changed during the solve")
+        record(uow, run, SYSTEM)
         assert run.id is not None
-        folder = app.settings.path(app.settings.assignment.report_dir) / f"run-{run.id}"
-        write_report(app.env, run, theme_demand(uow, app), folder)
+        demand = theme_demand(uow, app)
         if app.settings.assignment.auto_publish and run.status != "infeasible":
             publish(uow, app.env, run, SYSTEM, chosen)
         elif app.settings.assignment.staff_email:
@@ -112,17 +123,25 @@ def deadline_job(app: App, worker: str) -> int | None:
                 "assigned": len(run.result["assignments"]),
                 "participants": len(run.result["assignments"]) + len(run.result["unassigned"]),
                 "profile": run.result["profile"],
-                "attachments": attachments(app.env, run, theme_demand(uow, app)),
+                "attachments": attachments(app.env, run, demand),
                 "input_hash": run.input_hash,
             }
             staff = app.settings.assignment.staff_email
             tell_address(uow, staff, "nl", "assignment.report", params, f"run{run.id}", now)
-        return run.id, f"run {run.id}: {run.status}"
+        return (run, demand), f"run {run.id}: {run.status}"
 
-    run_id = run_once(app, "deadline", worker, deadline_lease(app), work)
-    if run_id is not None:
-        log.info("deadline passed: assignment run %s computed", run_id)
-    return run_id
+    done = run_once(app, "deadline", worker, deadline_lease(app), solve, work)
+    if done is None:
+        return None
+    run, demand = done
+    assert run.id is not None
+    folder = app.settings.path(app.settings.assignment.report_dir) / f"run-{run.id}"
+    try:  # after the commit, each file atomically; the staff e-mail carries the report anyway
+        write_report(app.env, run, demand, folder)
+    except OSError as exc:
+        log.error("assignment run %s: the report files could not be written: %s", run.id, exc)
+    log.info("deadline passed: assignment run %s computed", run.id)
+    return run.id
 
 
 def purge_job(app: App, worker: str) -> int:
@@ -132,13 +151,16 @@ def purge_job(app: App, worker: str) -> int:
     if now < app.env.campaign.deadline + retention:
         return 0
 
-    def work(uow: UnitOfWork) -> tuple[int, str]:
+    def work(uow: UnitOfWork, _: None) -> tuple[tuple[int, list[str]], str]:
         municipalities = sorted({c.municipality for c in uow.contacts.list() if not c.erased})
-        erased = sum(erase(uow, app.env, SYSTEM, municipality=m).contacts for m in municipalities)
-        return erased, f"{erased} contacts erased"
+        outcomes = [erase(uow, app.env, SYSTEM, municipality=m) for m in municipalities]
+        erased = sum(o.contacts for o in outcomes)
+        return (erased, [n for o in outcomes for n in o.needles]), f"{erased} contacts erased"
 
-    erased = run_once(app, "purge", worker, PURGE_LEASE, work)
-    if erased is None:
+    done = run_once(app, "purge", worker, PURGE_LEASE, lambda: None, work)
+    if done is None:
         return 0
+    erased, needles = done
+    sweep_files(app.settings, needles)  # the files that name them, once the rows are gone
     log.info("retention period over: %d contacts erased", erased)
     return erased

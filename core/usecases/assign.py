@@ -81,15 +81,6 @@ def build_instance(uow: UnitOfWork, env: Env, options: AssignOptions) -> Instanc
     )
 
 
-def dry_run(uow: UnitOfWork, env: Env, options: AssignOptions, actor: Actor) -> DryRun:
-    """Solve and keep the run (not published) in the caller's transaction. The CLI instead
-    solves outside any transaction: `build_instance`, `compute`, then `record` (app/assigning)."""
-    instance = build_instance(uow, env, options)
-    computed = compute(env, instance, actor)
-    record(uow, computed.run, actor)
-    return computed
-
-
 def compute(
     env: Env, instance: Instance, actor: Actor, timer: Callable[[], float] = time.perf_counter
 ) -> DryRun:

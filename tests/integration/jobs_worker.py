@@ -26,8 +26,9 @@ def deadline_in_process(url: str, barrier: Any, when: datetime, worker: str) -> 
 
 
 def deadline_until_killed(url: str, when: datetime, report_dir: str, inside: Any) -> None:
-    """The deadline job, stopped for good inside its work transaction (after the solve and
-    the report, before the commit): `inside` is set there, and the test kills the process."""
+    """The deadline job, stopped for good inside its work transaction (after the solve, while
+    the staff e-mail's report is attached, before the commit): `inside` is set there, and the
+    test kills the process."""
     import threading
 
     import app.jobs
@@ -40,12 +41,12 @@ def deadline_until_killed(url: str, when: datetime, report_dir: str, inside: Any
         }
     )
     application = bootstrap(settings, clock=FixedClock(when))
-    write_report = app.jobs.write_report
+    attachments = app.jobs.attachments
 
-    def write_then_hang(*args: Any, **kwargs: Any) -> None:
-        write_report(*args, **kwargs)
+    def attach_then_hang(*args: Any, **kwargs: Any) -> Any:
+        attachments(*args, **kwargs)
         inside.set()
         threading.Event().wait()  # until kill -9
 
-    app.jobs.write_report = write_then_hang
+    app.jobs.attachments = attach_then_hang  # type: ignore[assignment]
     deadline_job(application, "killed-worker")

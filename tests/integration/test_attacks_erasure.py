@@ -4,7 +4,9 @@ wrote names the person, on SQLite and PostgreSQL. The test dumps every table and
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -16,6 +18,7 @@ from sqlalchemy import MetaData, select
 from app.bootstrap import App, bootstrap
 from app.config import Settings
 from app.erasure import sweep_files
+from app.jobs import purge_job
 from app.mailing import email_sender
 from core.clock import FixedClock
 from core.model import Actor, Channel, Contact
@@ -124,6 +127,8 @@ def test_after_erase_no_row_and_no_file_names_the_person(
     assert all(trace in before for trace in (PIET, NAME.lower(), PHONE))
     assert PIET in files_text(tmp_path)
 
+    if app.engine.dialect.name == "sqlite":
+        assert PIET.encode() in sqlite_file(app)
     staff = Actor("staff", Channel.CLI, name="els")
     outcome = app.transaction(lambda uow: erase(uow, app.env, staff, email=PIET))
     sweep_files(app.settings, outcome.needles)
@@ -133,6 +138,34 @@ def test_after_erase_no_row_and_no_file_names_the_person(
         assert trace not in after, f"{trace!r} is still in the database"
         assert trace not in files_text(tmp_path), f"{trace!r} is still in a file"
     assert "contact.erased" in after and "an peeters" in after, "others and the trail stay"
+    if app.engine.dialect.name == "sqlite":  # nor in the database file's free pages
+        assert PIET.encode() not in sqlite_file(app), "the address is in a free page"
+
+
+def test_the_retention_purge_also_deletes_the_files_that_name_the_person(
+    service: App, tmp_path: Path, clock: FixedClock
+) -> None:
+    app = service
+    app.transaction(lambda uow: uow.contacts.add(Contact("34022", NAME, PIET, invited=True)))
+    kept = tmp_path / "inbox" / "cur" / "piet.eml"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(message(1, form("Kortrijk")))
+    other = tmp_path / "inbox" / "cur" / "other.eml"
+    other.write_bytes(b"From: An Peeters <an@stad.gent>\r\nSubject: Gent\r\n\r\nGemeente: Gent\r\n")
+    retention = timedelta(days=app.settings.campaign.retention_days)
+    clock.set(app.env.campaign.deadline + retention + timedelta(hours=1))
+    assert purge_job(app, "w1") == 1
+    assert not kept.exists(), "a file naming the erased person is left"
+    assert other.exists(), "a file that names nobody erased is kept"
+
+
+def sqlite_file(app: App) -> bytes:
+    """The SQLite database file's bytes, with everything in its write-ahead log moved in."""
+    database = Path(str(app.engine.url.database))
+    app.engine.dispose()
+    with closing(sqlite3.connect(database)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return database.read_bytes()
 
 
 def _verified(uow: object, email: str) -> Contact:
