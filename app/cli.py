@@ -31,7 +31,7 @@ from app.config import ConfigError
 @click.option(
     "--config",
     "config_file",
-    type=click.Path(dir_okay=False),
+    type=click.Path(exists=True, dir_okay=False),
     help="Configuration file (default: $LEERTRAJECT_CONFIG, ./config.toml, "
     "/etc/leertraject/config.toml, then the packaged defaults).",
 )

@@ -32,8 +32,8 @@ def run_command(state: CliState, once: bool) -> None:
     # what that produced.
     jobs = [*intake_jobs(app), *campaign_jobs(app), *sending_jobs(app)]
     parts: list[Component] = [
-        scheduler_component(jobs, heartbeat(app)),
         *imap_components(app),
+        scheduler_component(jobs, heartbeat(app)),
         *telegram_components(app),
         *web_components(app),
     ]

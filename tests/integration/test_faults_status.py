@@ -12,10 +12,13 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from mail_messages import raw_message
 from test_jobs import register, with_reports
 
+import app.jobs as app_jobs
 from app.bootstrap import bootstrap
 from app.config import Settings
 from app.health import heartbeat
@@ -24,9 +27,16 @@ from core.clock import FixedClock
 
 
 def test_status_shows_heartbeats_the_failing_job_and_waiting_mail(
-    db_settings: Settings, db_url: str, tmp_path: Path, clock: FixedClock
+    db_settings: Settings,
+    db_url: str,
+    tmp_path: Path,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    (tmp_path / "reports").write_text("a file where the report folder should be")
+    def no_disk(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("No space left on device")  # the deadline job cannot finish for now
+
+    monkeypatch.setattr(app_jobs, "attachments", no_disk)
     app = bootstrap(with_reports(db_settings, tmp_path), clock=clock)
     register(app, "Gent", "9, 3, 1")
     clock.set(app.env.campaign.deadline + timedelta(minutes=1))
