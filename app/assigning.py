@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from app.bootstrap import App
+from app.commands.output import say
 from core.assignment import input_hash
 from core.model import Actor, AssignmentRun, Status
 from core.ports import UnitOfWork
@@ -60,10 +61,7 @@ def compute_and_record(
 
     def store(uow: UnitOfWork) -> AssignmentRun:
         if current_hash(uow, app) != computed.run.input_hash:
-            raise InputsChanged(
-                "Inschrijvingen of beslissingen veranderden tijdens de berekening; "
-                "voer de opdracht opnieuw uit."
-            )
+            raise InputsChanged(say("cli.assign.inputs_changed_during"))
         record(uow, computed.run, actor)
         return computed.run
 

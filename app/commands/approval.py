@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from app.commands.output import emit_json
+from app.commands.output import emit_json, language, say
 from app.commands.state import CliState, pass_state, staff_actor
 from core.usecases.approval import decide
 
@@ -15,7 +15,7 @@ def _decide(state: CliState, reference: str, as_json: bool, approve: bool) -> No
     actor = staff_actor()
     decision = app.transaction(lambda uow: decide(uow, app.env, reference, actor, approve))
     if decision.errors:
-        raise click.ClickException(decision.errors[0].message("nl"))
+        raise click.ClickException(decision.errors[0].message(language()))
     registration = decision.registration
     assert registration is not None
     result = {
@@ -26,8 +26,8 @@ def _decide(state: CliState, reference: str, as_json: bool, approve: bool) -> No
     if as_json:
         emit_json(result)
         return
-    word = "goedgekeurd: de nieuwe versie geldt nu" if approve else "geweigerd: de bestaande blijft"
-    click.echo(f"{registration.reference} {word}.")
+    key = "cli.approval.approved" if approve else "cli.approval.refused"
+    click.echo(say(key, reference=registration.reference))
 
 
 @click.command("approve")

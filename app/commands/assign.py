@@ -12,7 +12,7 @@ import click
 from app.assigning import compute_and_record, theme_demand
 from app.bootstrap import App
 from app.commands import publication
-from app.commands.output import emit_json, emit_table
+from app.commands.output import emit_json, emit_table, say
 from app.commands.state import CliState, pass_state, staff_actor
 from app.report import write_report
 from core.audit import log_action
@@ -59,17 +59,15 @@ def assign_group(ctx: click.Context, /, **kwargs: Any) -> None:
         return
     dry, do_publish = kwargs["dry_run"], kwargs["do_publish"]
     if dry and do_publish:
-        raise click.UsageError("--dry-run en --publish sluiten elkaar uit.")
+        raise click.UsageError(say("cli.assign.dry_and_publish"))
     if not (dry or do_publish):
-        raise click.UsageError("Geef --dry-run of --publish.")
+        raise click.UsageError(say("cli.assign.dry_or_publish"))
     if kwargs["run_id"] is not None and not do_publish:
-        raise click.UsageError("--run hoort bij --publish.")
+        raise click.UsageError(say("cli.assign.run_needs_publish"))
     state: CliState = ctx.obj
     app = state.app()
     if do_publish and not app.env.deadline_passed() and not kwargs["before_deadline"]:
-        raise click.ClickException(
-            "De deadline is nog niet voorbij; geef --before-deadline om toch te publiceren."
-        )
+        raise click.ClickException(say("cli.assign.before_deadline"))
     actor = staff_actor()
     try:
         if do_publish:
@@ -91,8 +89,8 @@ def assign_group(ctx: click.Context, /, **kwargs: Any) -> None:
         return
     click.echo(publication.describe(app, summary))
     if do_publish:
-        click.echo(f"Gepubliceerd; {summary['messages']} bericht(en) klaargezet.")
-    click.echo("Rapport: " + ", ".join(summary["report"]))
+        click.echo(say("cli.assign.published", messages=summary["messages"]))
+    click.echo(say("cli.assign.report", files=", ".join(summary["report"])))
 
 
 def _municipality(app: App, uow: UnitOfWork, ref: str) -> str:
@@ -101,14 +99,14 @@ def _municipality(app: App, uow: UnitOfWork, ref: str) -> str:
         return by_reference.municipality
     found = app.env.municipalities.lookup(ref)
     if found.municipality is None or not found.municipality.in_flanders:
-        raise click.ClickException(f"Geen inschrijving of Vlaamse gemeente gevonden voor '{ref}'.")
+        raise click.ClickException(say("cli.assign.unknown_ref", ref=ref))
     return found.municipality.refnis
 
 
 def _theme(app: App, theme: str) -> int:
     found = app.env.themes.find(theme)
     if found is None:
-        raise click.ClickException(f"Onbekend thema '{theme}'.")
+        raise click.ClickException(say("cli.assign.unknown_theme", theme=theme))
     return found.number
 
 
@@ -128,10 +126,8 @@ def _decide(state: CliState, ref: str, theme: str | None, kind: str | None, acti
         return municipality
 
     municipality = app.transaction(work)
-    click.echo(
-        f"{action}: {app.env.municipality_name(municipality)}"
-        + (f", thema {number}" if number else "")
-    )
+    name = app.env.municipality_name(municipality)
+    click.echo(say(f"cli.{action}", name=name, theme=number or "-"))
 
 
 @assign_group.command("pin")
@@ -192,7 +188,8 @@ def score_command(state: CliState, ref: str, theme: str, score: int) -> None:
         return municipality
 
     municipality = app.transaction(work)
-    click.echo(f"Score {score} voor {app.env.municipality_name(municipality)}, thema {number}.")
+    name = app.env.municipality_name(municipality)
+    click.echo(say("cli.assign.scored", score=score, name=name, theme=number))
 
 
 @assign_group.command("scores")
@@ -223,7 +220,7 @@ def scores_command(state: CliState, csv_file: Path) -> None:
                 if not 0 <= score <= 3:
                     raise ValueError
             except (click.ClickException, ValueError):
-                problems.append(f"regel {line}: niet te lezen ({ref or 'leeg'})")
+                problems.append(say("cli.assign.score_line", line=line, ref=ref or "-"))
                 continue
             uow.assignments.set_score(municipality, number, score)
             done += 1
@@ -238,7 +235,7 @@ def scores_command(state: CliState, csv_file: Path) -> None:
         return done
 
     done = app.transaction(work)
-    click.echo(f"{done} score(s) ingelezen, {len(problems)} fout(en).")
+    click.echo(say("cli.assign.scores_read", done=done, problems=len(problems)))
     for problem in problems:
         click.echo("  " + problem, err=True)
 
@@ -251,8 +248,15 @@ def decisions_command(state: CliState) -> None:
     with app.uow() as uow:
         rules, scores = uow.assignments.rules(), uow.assignments.scores()
     emit_table(
-        "Beslissingen",
-        ["Gemeente", "Thema", "Soort"],
-        [[app.env.municipality_name(m), t, k] for m, t, k in rules]
-        + [[app.env.municipality_name(m), t, f"score {s}"] for (m, t), s in sorted(scores.items())],
+        say("cli.assign.decisions"),
+        [
+            say("cli.assign.column.municipality"),
+            say("cli.assign.column.theme"),
+            say("cli.assign.column.kind"),
+        ],
+        [[app.env.municipality_name(m), t, say(f"cli.assign.kind.{k}")] for m, t, k in rules]
+        + [
+            [app.env.municipality_name(m), t, say("cli.assign.kind.score", score=s)]
+            for (m, t), s in sorted(scores.items())
+        ],
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from app.commands.output import emit_json
+from app.commands.output import emit_json, say
 from app.commands.state import CliState, pass_state, staff_actor
 from app.erasure import sweep_files
 from core.usecases.manage import erase
@@ -21,16 +21,16 @@ def erase_command(
 ) -> None:
     """Scrub a person's name, address, phone and chat link; keep an anonymous audit trail."""
     if not email and not municipality:
-        raise click.UsageError("Geef --email of --municipality.")
+        raise click.UsageError(say("cli.erase.what"))
     app = state.app()
     refnis = None
     if municipality:
         found = app.env.municipalities.lookup(municipality)
         if found.municipality is None or not found.municipality.in_flanders:
-            raise click.ClickException(f"Onbekende Vlaamse gemeente: {municipality}")
+            raise click.ClickException(say("cli.erase.unknown_municipality", name=municipality))
         refnis = found.municipality.refnis
     if not yes and not as_json:
-        click.confirm("De persoonsgegevens worden onherroepelijk gewist. Doorgaan?", abort=True)
+        click.confirm(say("cli.erase.confirm"), abort=True)
     outcome = app.transaction(
         lambda uow: erase(uow, app.env, staff_actor(), email=email, municipality=refnis)
     )
@@ -44,10 +44,7 @@ def erase_command(
     if as_json:
         emit_json(result)
     else:
-        click.echo(
-            f"{outcome.contacts} contactpersoon/-personen gewist, {outcome.outbox} bericht(en) "
-            f"en {outcome.verifications} verificatie(s) opgeschoond, {len(files)} bestand(en) "
-            "verwijderd."
-        )
+        counts = {"outbox": outcome.outbox, "verifications": outcome.verifications}
+        click.echo(say("cli.erase.done", contacts=outcome.contacts, files=len(files), **counts))
     if outcome.contacts == 0 and outcome.verifications == 0:
         raise SystemExit(1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from app.commands.output import emit_json, emit_table
+from app.commands.output import emit_json, emit_table, say
 from app.commands.state import CliState, pass_state
 from app.export import flat_rows, write_csv, write_xlsx
 from app.views import registration_record
@@ -60,4 +60,4 @@ def export_command(state: CliState, fmt: str, output: Path) -> None:
     header, rows = flat_rows(records, app.env.campaign.max_preferences)
     output.parent.mkdir(parents=True, exist_ok=True)
     (write_xlsx if fmt == "xlsx" else write_csv)(output, header, rows)
-    click.echo(f"{len(rows)} inschrijving(en) geschreven naar {output}.")
+    click.echo(say("cli.export.written", count=len(rows), output=output))

@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from app.commands.output import say
 from core.assignment import InvalidInstance, solve_dict
 
 
@@ -26,11 +27,11 @@ def _read(path: str) -> object:
             with open(path, encoding="utf-8") as f:
                 text = f.read()
     except (OSError, UnicodeDecodeError) as e:
-        raise click.ClickException(f"cannot read {path}: {e}") from None
+        raise click.ClickException(say("cli.solve.unreadable", path=path, error=e)) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        raise click.ClickException(f"{path} is not valid JSON: {e}") from None
+        raise click.ClickException(say("cli.solve.not_json", path=path, error=e)) from None
 
 
 def _summary(out: dict[str, Any]) -> None:
@@ -80,7 +81,7 @@ def solve_command(instance: str, as_json: bool) -> None:
     try:
         out = solve_dict(data)
     except InvalidInstance as e:
-        raise click.ClickException(f"invalid instance: {e}") from None
+        raise click.ClickException(say("cli.solve.invalid", error=e)) from None
     if as_json:
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

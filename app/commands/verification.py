@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from app.commands.output import emit_json
+from app.commands.output import emit_json, say
 from app.commands.state import CliState, pass_state, staff_actor
 from core.audit import log_action
 from core.ports import UnitOfWork
@@ -36,4 +36,4 @@ def unlock_command(state: CliState, address: str, as_json: bool) -> None:
     if as_json:
         emit_json({"unlocked": True, "forgotten": forgotten})
     else:
-        click.echo(f"Vrijgegeven: het adres kan vandaag opnieuw codes vragen ({forgotten}).")
+        click.echo(say("cli.verification.unlocked", forgotten=forgotten))

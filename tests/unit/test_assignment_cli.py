@@ -70,7 +70,7 @@ def test_unreadable_or_broken_file_exits_1(tmp_path: Path) -> None:
     missing = CliRunner().invoke(solve_command, [str(tmp_path / "nope.json")])
     assert missing.exit_code == 2 and "does not exist" in missing.output  # a usage error
     broken = CliRunner().invoke(solve_command, [write(tmp_path, "{not json")])
-    assert broken.exit_code == 1 and "not valid JSON" in broken.output
+    assert broken.exit_code == 1 and "geen geldige JSON" in broken.output  # staff read Dutch
 
 
 def test_usage_error_exits_2() -> None:
