@@ -81,7 +81,7 @@ def staff_decisions_are_stored_listed_and_undone(cli: Any, tmp_path: Path) -> No
     cli("assign", "pin", "Lier", "1")
     cli("assign", "exclude", "Leuven", "2")
     listed = cli("assign", "decisions").stdout
-    for expected in ("Lier", "pin", "Leuven", "exclude", "score 3", "score 2"):
+    for expected in ("Lier", "vastgezet", "Leuven", "uitgesloten", "score 3", "score 2"):
         assert expected in listed, listed
     cli("assign", "unpin", "Lier")
     cli("assign", "exclude", "Leuven", "2", "--undo")
