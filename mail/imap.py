@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from imapclient import IMAPClient
 
+from mail.imap_folders import ensure_folder, in_namespace, move, personal_prefix
 from mail.intake import FILED, Backoff, Disposition, Handler, RetryGate, handle_safely
 
 log = logging.getLogger(__name__)
@@ -230,12 +231,10 @@ class ImapIntake:
                     client.shutdown()
 
     def _prepare(self, client: Any) -> None:
-        prefix = self._personal_prefix(client)
+        prefix = personal_prefix(client)
         for disposition in FILED:
-            name = self._settings.folder_for(disposition)
-            if prefix and not name.startswith(prefix) and name.upper() != "INBOX":
-                name = prefix + name
-            self._ensure_folder(client, name)
+            name = in_namespace(prefix, self._settings.folder_for(disposition))
+            ensure_folder(client, name)
             self._folders[disposition] = name
         info = client.select_folder(self._settings.inbox)
         uidvalidity = int(info[b"UIDVALIDITY"])
@@ -244,26 +243,6 @@ class ImapIntake:
             self._pending.clear()
             self._emit(IntakeEvent(EventKind.UIDVALIDITY_CHANGED))
         self._uidvalidity = uidvalidity
-
-    @staticmethod
-    def _personal_prefix(client: Any) -> str:
-        if not client.has_capability("NAMESPACE"):
-            return ""
-        personal = client.namespace().personal or ()
-        return str(personal[0][0]) if personal else ""
-
-    @staticmethod
-    def _ensure_folder(client: Any, name: str) -> None:
-        if client.folder_exists(name):
-            return
-        try:
-            client.create_folder(name)
-        except IMAPClient.Error:
-            # Another instance may have created it a moment ago.
-            if not client.folder_exists(name):
-                raise
-        with suppress(IMAPClient.Error):
-            client.subscribe_folder(name)
 
     # -- handling ---------------------------------------------------------------------
 
@@ -364,20 +343,6 @@ class ImapIntake:
                 self._on_event(event)
             except Exception:
                 log.exception("IMAP intake event listener raised")
-
-
-def move(client: Any, uids: Sequence[int], folder: str) -> None:
-    """Move messages out of the selected folder, with the best command the server offers."""
-    if client.has_capability("MOVE"):
-        client.move(uids, folder)
-        return
-    client.copy(uids, folder)
-    client.add_flags(uids, [b"\\Deleted"], silent=True)
-    if client.has_capability("UIDPLUS"):
-        client.uid_expunge(uids)
-    else:
-        # Without UIDPLUS this also expunges what other clients flagged \Deleted.
-        client.expunge()
 
 
 def drain_once(settings: ImapSettings, handler: Handler) -> int:

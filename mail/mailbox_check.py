@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mail.imap import ImapIntake, ImapSettings
+from mail.imap_folders import ensure_folder, in_namespace, personal_prefix
 from mail.intake import FILED, Disposition
 
 
@@ -26,14 +27,12 @@ def check_imap(settings: ImapSettings, *, create: bool) -> list[FolderState]:
     intake = ImapIntake(settings, _ignore)
     states = []
     with intake._session() as client:  # the very connection the intake opens
-        prefix = intake._personal_prefix(client)
+        prefix = personal_prefix(client)
         names = [settings.inbox] + [settings.folder_for(d) for d in FILED]
-        for name in names:
-            if prefix and not name.startswith(prefix) and name.upper() != "INBOX":
-                name = prefix + name
+        for name in (in_namespace(prefix, n) for n in names):
             created = False
             if not client.folder_exists(name) and create:
-                intake._ensure_folder(client, name)
+                ensure_folder(client, name)
                 created = True
             if not client.folder_exists(name):
                 states.append(FolderState(name, None))
