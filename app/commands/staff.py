@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from app.commands.output import emit_json, emit_table
+from app.commands.output import emit_json, emit_table, say
 from app.commands.output import language as staff_language
 from app.commands.state import CliState, pass_state, staff_actor
 from core.clock import format_local
@@ -30,7 +30,7 @@ def _fail(outcome: StaffOutcome) -> None:
 def _link(state: CliState, token: str | None) -> None:
     if token:
         url = f"{state.settings().web.base_url()}/welcome/{token}"
-        click.echo(t("staff.link", staff_language(), url=url))
+        click.echo(say("staff.link", url=url))
 
 
 @click.group("staff")
@@ -52,7 +52,7 @@ def add_command(state: CliState, email: str, name: str, role: str, password_stdi
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
-            raise click.ClickException(t("staff.password_stdin_empty", staff_language()))
+            raise click.ClickException(say("staff.password_stdin_empty"))
     app = state.app()
     hasher = Argon2Hasher()
     outcome = app.transaction(
@@ -120,7 +120,7 @@ def remove_command(state: CliState, email: str) -> None:
     outcome = app.transaction(lambda uow: remove_member(uow, app.env, staff_actor(), email))
     _fail(outcome)
     assert outcome.member is not None
-    click.echo(t("staff.removed", staff_language(), email=outcome.member.email))
+    click.echo(say("staff.removed", email=outcome.member.email))
 
 
 @staff_group.command("reset")
@@ -132,5 +132,5 @@ def reset_command(state: CliState, email: str) -> None:
     outcome = app.transaction(lambda uow: reset_member(uow, app.env, staff_actor(), email))
     _fail(outcome)
     assert outcome.member is not None
-    click.echo(t("staff.reset_done", staff_language(), email=outcome.member.email))
+    click.echo(say("staff.reset_done", email=outcome.member.email))
     _link(state, outcome.link_token)
