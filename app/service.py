@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from app.bootstrap import App
 from app.secrets import telegram_token
@@ -20,7 +21,7 @@ class Component:
 
     name: str
     run: Callable[[asyncio.Event], Awaitable[None]]
-    once: Callable[[], Awaitable[int]]
+    once: Callable[[], Coroutine[Any, Any, int]]
 
 
 async def run_service(

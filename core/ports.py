@@ -163,17 +163,29 @@ class Assignments(Protocol):
 
 
 class UnitOfWork(Protocol):
-    registrations: Registrations
-    contacts: Contacts
-    history: History
-    audit: Audit
-    outbox: Outbox
-    verifications: Verifications
-    drafts: Drafts
-    inbound: Inbound
-    reminders: Reminders
-    jobs: Jobs
-    assignments: Assignments
+    # Read-only members: a fake or a real unit of work may hold a more specific type.
+    @property
+    def registrations(self) -> Registrations: ...
+    @property
+    def contacts(self) -> Contacts: ...
+    @property
+    def history(self) -> History: ...
+    @property
+    def audit(self) -> Audit: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def verifications(self) -> Verifications: ...
+    @property
+    def drafts(self) -> Drafts: ...
+    @property
+    def inbound(self) -> Inbound: ...
+    @property
+    def reminders(self) -> Reminders: ...
+    @property
+    def jobs(self) -> Jobs: ...
+    @property
+    def assignments(self) -> Assignments: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

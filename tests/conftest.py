@@ -10,11 +10,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from cli_process import app_sqlite, cli, cli_sqlite  # noqa: F401  (fixtures for tests/e2e)
-from fakes import FakeUnitOfWork
-from mail_fixtures import mail_servers, mailboxes  # noqa: F401  (fixtures for every module)
-from server_skips import pytest_runtest_makereport  # noqa: F401  (real-server skips fail)
-from standin_echo import bot, standin, tg_clock  # noqa: F401  (fixtures for every module)
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings, load_settings
@@ -23,6 +18,11 @@ from core.campaign import Env
 from core.clock import FixedClock
 from core.municipalities import MunicipalityDirectory
 from storage.migrate import upgrade
+from tests.cli_process import app_sqlite, cli, cli_sqlite  # noqa: F401  (fixtures for tests/e2e)
+from tests.fakes import FakeUnitOfWork
+from tests.mail_fixtures import mail_servers, mailboxes  # noqa: F401  (fixtures for every module)
+from tests.server_skips import pytest_runtest_makereport  # noqa: F401  (real-server skips fail)
+from tests.standin_echo import bot, standin, tg_clock  # noqa: F401  (fixtures for every module)
 
 PG_ADMIN = os.environ.get("LEERTRAJECT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 # Before the default deadline of config.toml (2027-01-29 17:00 Brussels).

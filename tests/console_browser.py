@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from console_helpers import PASSWORD
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from app.bootstrap import App, bootstrap
@@ -20,6 +19,7 @@ from app.config import load_settings
 from core.model import Contact
 from mail.pipeline import IntakeSettings, MailIntake
 from storage.migrate import upgrade
+from tests.console_helpers import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]

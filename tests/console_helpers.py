@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.bootstrap import App
 from core.model import Actor, Channel
@@ -29,11 +29,11 @@ def add_staff(app: App) -> None:
     hasher = Argon2Hasher()
     for role, email in EMAILS.items():
         name = f"{role.value.title()} Tester"
-        app.transaction(
-            lambda uow, r=role, e=email, n=name: add_member(
-                uow, app.env, CLI, hasher, e, n, r, PASSWORD
-            )
-        )
+        _add(app, hasher, role, email, name)
+
+
+def _add(app: App, hasher: Argon2Hasher, role: Any, email: str, name: str) -> None:
+    app.transaction(lambda uow: add_member(uow, app.env, CLI, hasher, email, name, role, PASSWORD))
 
 
 def add_registration(app: App, municipality: str = "Gent") -> str:
@@ -62,4 +62,4 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> int:
     response = client.post(
         "/login", data={"email": email, "password": password, "csrf": csrf}, follow_redirects=False
     )
-    return response.status_code
+    return int(response.status_code)

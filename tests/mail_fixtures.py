@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from mailserver import MailServers, missing_binaries
+
+from tests.mailserver import MailServers
+from tests.mailserver_util import missing_binaries
 
 
 def _unavailable() -> str | None:

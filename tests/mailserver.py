@@ -29,8 +29,11 @@ from types import TracebackType
 from typing import Any
 
 from imapclient import IMAPClient
-from mailserver_config import DOVECOT_CONF, SMTPD_CONF
-from mailserver_util import (
+
+from mail.imap import ImapSettings
+from mail.smtp import SmtpSettings
+from tests.mailserver_config import DOVECOT_CONF, SMTPD_CONF
+from tests.mailserver_util import (
     HOST,
     SMTPD_SOCKET,
     accepts,
@@ -45,9 +48,6 @@ from mailserver_util import (
     terminate,
     wait_until,
 )
-
-from mail.imap import ImapSettings
-from mail.smtp import SmtpSettings
 
 MAIL_UID = 65534
 

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from mail_fixtures import _unavailable
-from mailserver import MailServers
-from mailserver_config import DOVECOT_OAUTH2_CONF, DOVECOT_OAUTH2_EXT
-from oauth_standin import ISSUER, OAuthStandin
+
+from tests.mail_fixtures import _unavailable
+from tests.mailserver import MailServers
+from tests.mailserver_config import DOVECOT_OAUTH2_CONF, DOVECOT_OAUTH2_EXT
+from tests.oauth_standin import ISSUER, OAuthStandin
 
 INTAKE = "intake@vlaio.test"
 SECRET = "s3cret-value-never-logged"  # the client secret the tests register

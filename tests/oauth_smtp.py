@@ -18,7 +18,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from types import TracebackType
 
-from oauth_standin import OAuthStandin
+from tests.oauth_standin import OAuthStandin
 
 
 @dataclass

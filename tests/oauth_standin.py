@@ -36,10 +36,10 @@ import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from mailserver_util import HOST, make_certificate
 
 from core.clock import Clock, SystemClock
 from mail.oauth import OUTLOOK_SCOPE, ClientCertificate, OAuthSettings
+from tests.mailserver_util import HOST, make_certificate
 
 TENANT = "7e1d2c3b-0000-4000-8000-00000000beef"
 AUDIENCE = "https://outlook.office365.com"

@@ -29,7 +29,9 @@ def allowed() -> bool:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[Any]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[Any]
+) -> Generator[None, Any]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     if not report.skipped or hasattr(report, "wasxfail") or allowed() or not needs_server(item):

@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_harness import config_for, register_by_link, running_bot
-from mail_fixtures import wired_to
-from mailserver import MailServers
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings
@@ -25,7 +22,11 @@ from core.clock import FixedClock
 from core.invitations import import_invitations, parse_csv, send_invitations
 from core.model import Actor, Channel
 from core.usecases.assign import AssignOptions, publish
-from core.usecases.submit import Identity, submit
+from core.usecases.submit import Identity
+from tests.bot_harness import config_for, register_by_link, running_bot
+from tests.mail_fixtures import wired_to
+from tests.mailserver import MailServers
+from tests.submitting import staff_submit
 from tests.telegram_standin import Limits, TelegramStandIn
 
 pytestmark = pytest.mark.mailserver
@@ -38,7 +39,7 @@ OTHERS = ["Antwerpen", "Mechelen", "Aalst", "Kortrijk", "Hasselt"]
 
 def mails(servers: MailServers, address: str, n: int) -> list[EmailMessage]:
     return [
-        message_from_bytes(raw, policy=policy.default)  # type: ignore[misc]
+        message_from_bytes(raw, policy=policy.default)
         for raw in servers.wait_for_messages(address, n)
     ]
 
@@ -163,9 +164,7 @@ async def test_a_whole_campaign(
                 "contact_email": f"info@{city.lower()}.example.test",
                 "preferences": "9, 3, 1",
             }
-            app.transaction(
-                lambda uow, raw=raw: submit(uow, app.env, raw, Identity(Channel.CLI, staff="els"))
-            )
+            staff_submit(app, raw, Identity(Channel.CLI, staff="els"))
 
         # The deadline passes while nobody watches: one dry run, and staff are mailed.
         clock.set(app.env.campaign.deadline + timedelta(hours=3))

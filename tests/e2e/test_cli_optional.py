@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from test_cli import run  # noqa: F401  (the fixture)
+from tests.e2e.test_cli import run  # noqa: F401  (the fixture)
 
 
 def test_staff_submit_a_registration_without_a_job_title(run: Any) -> None:  # noqa: F811

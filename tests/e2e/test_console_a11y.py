@@ -6,18 +6,18 @@ from __future__ import annotations
 import os
 
 import pytest
-from console_browser import (  # noqa: F401  (fixtures)
+from playwright.sync_api import Browser, Page, expect
+
+from app.bootstrap import App
+from core.staff import Role
+from tests.console_browser import (  # noqa: F401  (fixtures)
     ROOT,
     browser_fixture,
     ingest_by_email,
     served_fixture,
     sign_in,
 )
-from console_helpers import EMAILS, PASSWORD, add_staff
-from playwright.sync_api import Browser, Page, expect
-
-from app.bootstrap import App
-from core.staff import Role
+from tests.console_helpers import EMAILS, PASSWORD, add_staff
 
 AXE = ROOT / "tests" / "web" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 

@@ -5,18 +5,18 @@ to var/test-artifacts/console/ (tests/console_browser.py)."""
 
 from __future__ import annotations
 
-from console_browser import (  # noqa: F401  (fixtures)
+from playwright.sync_api import Browser, expect
+
+from app.bootstrap import App
+from core.staff import Role
+from tests.console_browser import (  # noqa: F401  (fixtures)
     browser_fixture,
     ingest_by_email,
     served_fixture,
     shot,
     sign_in,
 )
-from console_helpers import EMAILS, add_staff
-from playwright.sync_api import Browser, expect
-
-from app.bootstrap import App
-from core.staff import Role
+from tests.console_helpers import EMAILS, add_staff
 
 
 def test_staff_sign_in_see_an_e_mail_registration_and_an_editor_withdraws_it(
@@ -103,7 +103,8 @@ def test_a_viewer_reads_but_cannot_change_anything_and_an_admin_manages_staff(
     token = page.locator("input[name=csrf]").first.get_attribute("value")
     # with the browser's own session cookie: the token does not help a viewer, a missing one
     # is refused for anyone
-    for data in ({"csrf": token or ""}, {}):
+    forms: list[dict[str, str | float | bool]] = [{"csrf": token or ""}, {}]
+    for data in forms:
         answer = page.request.post(f"{base}/registrations/{reference}/withdraw", form=data)
         assert answer.status == 403
     assert page.request.get(f"{base}/staff").status == 403

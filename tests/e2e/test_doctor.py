@@ -9,10 +9,9 @@ import socket
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from mailserver import MailServers
-from ops_cli import cli
 
 from app.bootstrap import App, bootstrap
 from app.commands.doctor import check_clock, check_retention
@@ -20,6 +19,8 @@ from app.config import Settings
 from app.jobs import purge_job
 from core.clock import FixedClock, SystemClock
 from storage.migrate import upgrade
+from tests.mailserver import MailServers
+from tests.ops_cli import cli
 from tests.telegram_standin import TelegramStandIn
 
 
@@ -90,7 +91,7 @@ def test_mailbox_sign_in_and_smtp_against_the_real_servers(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     upgrade(url)
-    imap = {
+    imap: dict[str, Any] = {
         "LEERTRAJECT_MAIL__INTAKE": "imap",
         "LEERTRAJECT_MAIL__IMAP__HOST": "127.0.0.1",
         "LEERTRAJECT_MAIL__IMAP__PORT": str(mailboxes.imap_port),
@@ -119,7 +120,7 @@ def test_mailbox_sign_in_and_smtp_against_the_real_servers(
 def test_the_bot_token_is_checked_with_get_me(standin: TelegramStandIn, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     upgrade(url)
-    base = {"LEERTRAJECT_TELEGRAM__BASE_URL": standin.base_url}
+    base: dict[str, Any] = {"LEERTRAJECT_TELEGRAM__BASE_URL": standin.base_url}
     done = cli(url, tmp_path, "doctor", TELEGRAM_BOT_TOKEN=standin.token, **base)
     assert lines(done.stdout)["Telegram-bot"] == "in orde|@leertraject_test_bot antwoordt op getMe"
 

@@ -34,7 +34,7 @@ def register_as_a_stranger(app: App) -> str:
     with app.uow() as uow:
         [message] = [m for m in uow.outbox.list() if m.recipient == SENDER]
     _, text = renderer(app).subject_and_text(message)
-    return re.findall(r"(?<!\d)\d{6}(?!\d)", text)[0]
+    return str(re.findall(r"(?<!\d)\d{6}(?!\d)", text)[0])
 
 
 def wrong(code: str) -> str:

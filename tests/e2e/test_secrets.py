@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from mailserver import MailServers
 
+from tests.mailserver import MailServers
 from tests.telegram_standin import TelegramStandIn
 
 pytestmark = [pytest.mark.mailserver, pytest.mark.postgres]

@@ -32,6 +32,7 @@ def deadline_until_killed(url: str, when: datetime, report_dir: str, inside: Any
     import threading
 
     import app.jobs
+    import app.report
 
     settings = load_settings()
     settings = settings.model_copy(
@@ -41,12 +42,12 @@ def deadline_until_killed(url: str, when: datetime, report_dir: str, inside: Any
         }
     )
     application = bootstrap(settings, clock=FixedClock(when))
-    attachments = app.jobs.attachments
+    attachments = app.report.attachments
 
     def attach_then_hang(*args: Any, **kwargs: Any) -> Any:
         attachments(*args, **kwargs)
         inside.set()
         threading.Event().wait()  # until kill -9
 
-    app.jobs.attachments = attach_then_hang  # type: ignore[assignment]
+    app.jobs.attachments = attach_then_hang  # type: ignore[attr-defined]
     deadline_job(application, "killed-worker")

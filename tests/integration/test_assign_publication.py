@@ -140,7 +140,7 @@ def test_the_staff_mail_at_the_deadline_carries_the_report_not_a_path(
         f"toewijzing-run-{report.params['run']}.pdf",
         f"toewijzing-run-{report.params['run']}.xlsx",
     }
-    pdf = next(p for name, p in attached.items() if name.endswith(".pdf"))
+    pdf = next(p for name, p in attached.items() if name and name.endswith(".pdf"))
     assert pdf.get_content_type() == "application/pdf"
     assert bytes(pdf.get_content()).startswith(b"%PDF-")
     body = email.get_body(("plain",))

@@ -4,11 +4,11 @@ with /bevestig across many addresses."""
 
 from __future__ import annotations
 
-from bot_harness import code_for, invite, register_by_link, running_bot, say, standin, tap
-
 from app.bootstrap import App
 from core.model import Channel
-from core.usecases.submit import Identity, Result, submit
+from core.usecases.submit import Identity, Result
+from tests.bot_harness import code_for, invite, register_by_link, running_bot, say, standin, tap
+from tests.submitting import staff_submit
 from tests.telegram_standin import TelegramStandIn
 
 __all__ = ["standin"]
@@ -57,7 +57,7 @@ async def test_one_account_guessing_codes_across_addresses_is_locked(
             "preferences": [1, 2, 3],
         }
         identity = Identity(Channel.EMAIL, email=address)
-        done = app.transaction(lambda uow, raw=raw, i=identity: submit(uow, app.env, raw, i))
+        done = staff_submit(app, raw, identity)
         assert done.result is Result.NEEDS_VERIFICATION
     async with running_bot(app, standin):
         guesser = standin.user(first_name="Mallory", language_code="nl-BE")

@@ -70,7 +70,7 @@ def outbox(app: App, kind: str | None = None, to: str | None = None) -> list[Any
         found = uow.outbox.list(limit=10_000)
     return [
         m
-        for m in sorted(found, key=lambda m: m.id)
+        for m in sorted(found, key=lambda m: m.id or 0)
         if (kind is None or m.kind == kind) and (to is None or m.recipient == to)
     ]
 

@@ -12,8 +12,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from conftest import PG_ADMIN
-from ops_cli import cli
 from sqlalchemy import text
 
 from app.bootstrap import App, bootstrap
@@ -21,6 +19,8 @@ from app.config import Settings
 from app.mailing import intake
 from core.clock import FixedClock
 from core.municipalities import MunicipalityDirectory
+from tests.conftest import PG_ADMIN
+from tests.ops_cli import cli
 
 COMPARED = ("registrations", "registration_history", "outbox", "inbound_messages", "contacts")
 

@@ -3,7 +3,9 @@ official sees, and what is stored."""
 
 from __future__ import annotations
 
-from bot_harness import (
+from app.bootstrap import App
+from core.model import Channel, Status
+from tests.bot_harness import (
     code_for,
     invite,
     register_by_link,
@@ -13,9 +15,6 @@ from bot_harness import (
     tap,
     text_of,
 )
-
-from app.bootstrap import App
-from core.model import Channel, Status
 from tests.telegram_standin import TelegramStandIn
 
 __all__ = ["standin"]

@@ -6,7 +6,16 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from bot_harness import (
+from app.bootstrap import App, bootstrap
+from app.config import Settings
+from app.telegram import bot_service
+from bot.flood import FloodLimits
+from core.clock import FixedClock
+from core.conversation import ChatEvent, ChatOptions, Conversation, EventKind
+from core.model import Actor, Channel, Status
+from core.usecases.approval import decide
+from core.usecases.submit import Identity, Result, submit
+from tests.bot_harness import (
     code_for,
     config_for,
     invite,
@@ -17,16 +26,6 @@ from bot_harness import (
     tap,
     text_of,
 )
-
-from app.bootstrap import App, bootstrap
-from app.config import Settings
-from app.telegram import bot_service
-from bot.flood import FloodLimits
-from core.clock import FixedClock
-from core.conversation import ChatEvent, ChatOptions, Conversation, EventKind
-from core.model import Actor, Channel, Status
-from core.usecases.approval import decide
-from core.usecases.submit import Identity, Result, submit
 from tests.conftest import AFTER_DEADLINE
 from tests.telegram_standin import ManualClock, TelegramStandIn
 

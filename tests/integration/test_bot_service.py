@@ -9,10 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot_harness import invite, standin, text_of
-
 from app.bootstrap import bootstrap
 from app.config import Settings
+from tests.bot_harness import invite, standin, text_of
 from tests.telegram_standin import BotMessage, ScriptedUser, TelegramStandIn
 
 __all__ = ["standin"]

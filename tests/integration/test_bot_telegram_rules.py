@@ -8,11 +8,11 @@ import dataclasses
 import json
 
 import pytest
-from bot_harness import config_for, invite, running_bot, say, standin, tap, text_of
 
 from app.bootstrap import App
 from bot.throttle import SendLimits
 from bot.webhook import SECRET_HEADER, WebhookConfig
+from tests.bot_harness import config_for, invite, running_bot, say, standin, tap, text_of
 from tests.telegram_standin import Limits, TelegramStandIn
 
 __all__ = ["standin"]

@@ -9,13 +9,13 @@ import dataclasses
 import json
 
 import pytest
-from bot_harness import config_for, running_bot, standin, text_of
-from pg_faults import FaultyDatabase, faulty, faulty_app
 
 import bot.webhook
 from app.bootstrap import App
 from bot.webhook import SECRET_HEADER, WebhookConfig
 from storage.health import heartbeats
+from tests.bot_harness import config_for, running_bot, standin, text_of
+from tests.integration.pg_faults import FaultyDatabase, faulty, faulty_app
 from tests.telegram_standin import TelegramStandIn
 
 pytestmark = pytest.mark.postgres

@@ -7,13 +7,12 @@ from __future__ import annotations
 import mailbox
 from pathlib import Path
 
-from mail_messages import Recorder
-
 from app.bootstrap import App
 from app.mailing import intake_handler, recorded
 from mail.decode import message_key
 from mail.intake import skip_known
 from mail.maildir import drain_maildir_once
+from tests.mail_messages import Recorder
 
 SENDER = "jan@brugge.example.be"
 

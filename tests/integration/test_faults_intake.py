@@ -7,15 +7,15 @@ import mailbox
 from pathlib import Path
 
 import pytest
-from mail_messages import INTAKE, raw_message
-from mailserver import MailServers
-from pg_faults import FaultyDatabase, faulty, faulty_app
 
 from app.bootstrap import App
 from app.mailing import intake
 from mail.imap import ImapIntake
 from mail.intake import Backoff, RetryGate
 from mail.maildir import drain_maildir_once
+from tests.integration.pg_faults import FaultyDatabase, faulty, faulty_app
+from tests.mail_messages import INTAKE, raw_message
+from tests.mailserver import MailServers
 
 pytestmark = pytest.mark.postgres
 __all__ = ["faulty", "faulty_app"]

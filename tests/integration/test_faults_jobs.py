@@ -12,16 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jobs_worker import deadline_until_killed
-from test_jobs import CITIES, register, with_reports
 
 import app.jobs as app_jobs
 from app.bootstrap import App, bootstrap
 from app.config import Settings
 from app.jobs import deadline_job, deadline_lease, reminders_job
+from app.report import attachments as report_attachments
 from core.clock import FixedClock
 from core.model import Contact
 from storage.campaign import JobState, SqlJobs, SqlReminders
+from tests.integration.jobs_worker import deadline_until_killed
+from tests.integration.test_jobs import CITIES, register, with_reports
 
 
 def jobs(app: App) -> list[JobState]:
@@ -85,7 +86,7 @@ def test_a_failing_job_is_counted_shown_and_tried_again(
     app = bootstrap(with_reports(db_settings, tmp_path), clock=clock)
     register(app, "Gent", "9, 3, 1")
     clock.set(app.env.campaign.deadline + timedelta(minutes=1))
-    attach = app_jobs.attachments
+    attach = report_attachments
 
     def no_disk(*args: Any, **kwargs: Any) -> Any:
         raise OSError("No space left on device")  # the report cannot be rendered for now

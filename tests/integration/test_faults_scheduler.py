@@ -7,13 +7,12 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from test_jobs import with_reports
-
 from app.bootstrap import bootstrap
 from app.config import Settings
 from app.scheduler import campaign_jobs, scheduler_component
 from core.clock import FixedClock
 from core.model import Contact
+from tests.integration.test_jobs import with_reports
 
 
 def test_one_pass_of_the_scheduler_counts_the_reminders(

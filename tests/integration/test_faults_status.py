@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mail_messages import raw_message
-from test_jobs import register, with_reports
 
 import app.jobs as app_jobs
 from app.bootstrap import bootstrap
@@ -24,6 +22,8 @@ from app.config import Settings
 from app.health import heartbeat
 from app.scheduler import campaign_jobs, scheduler_component
 from core.clock import FixedClock
+from tests.integration.test_jobs import register, with_reports
+from tests.mail_messages import raw_message
 
 
 def test_status_shows_heartbeats_the_failing_job_and_waiting_mail(

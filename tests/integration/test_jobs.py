@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from jobs_worker import deadline_in_process
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings
@@ -17,6 +16,7 @@ from app.jobs import deadline_job, purge_job, reminders_job
 from core.clock import FixedClock
 from core.model import Channel, Contact
 from core.usecases.submit import Identity, submit
+from tests.integration.jobs_worker import deadline_in_process
 
 STAFF = Identity(Channel.CLI, staff="els")
 CITIES = ["Gent", "Brugge", "Antwerpen", "Leuven", "Mechelen", "Aalst", "Kortrijk", "Hasselt"]

@@ -12,7 +12,10 @@ import threading
 from typing import Any
 
 import pytest
-from mail_messages import (
+
+from mail.imap import EventKind, ImapIntake, IntakeEvent, drain_once, run_imap_intake
+from mail.intake import Backoff, Disposition
+from tests.mail_messages import (
     FOLDERS,
     INTAKE,
     Recorder,
@@ -20,10 +23,8 @@ from mail_messages import (
     message_id,
     raw_message,
 )
-from mailserver import MailServers, wait_until
-
-from mail.imap import EventKind, ImapIntake, IntakeEvent, drain_once, run_imap_intake
-from mail.intake import Backoff, Disposition
+from tests.mailserver import MailServers
+from tests.mailserver_util import wait_until
 
 pytestmark = pytest.mark.mailserver
 

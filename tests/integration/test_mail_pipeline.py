@@ -15,6 +15,7 @@ from app.bootstrap import App
 from core.clock import FixedClock
 from core.model import Channel, Contact, Status
 from mail import pipeline as pipeline_module
+from mail import template as template_module
 from mail.pipeline import IntakeSettings, MailIntake
 from mail.render import Renderer, Sender
 
@@ -191,7 +192,7 @@ def test_a_bounce_marks_the_address_and_the_message(app: App, intake: MailIntake
 def test_a_message_that_crashes_is_quarantined_and_blocks_nothing(
     app: App, intake: MailIntake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = pipeline_module.extract_best
+    real = template_module.extract_best
 
     def crash_on_gent(texts: Any, spec: Any, **kw: Any) -> Any:
         if any("Gent" in t for t in texts):
@@ -253,6 +254,7 @@ def test_an_answer_typed_into_the_quoted_invitation_registers_at_once(
 
 
 def _with_token(uow: Any, refnis: str) -> Contact:
+    contact: Contact
     [contact] = uow.contacts.for_municipality(refnis)
     contact.token = "Tok3nForGentInvitation"
     return contact

@@ -10,14 +10,14 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from mail_fixtures import wired_to
-from mailserver import MailServers
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings
 from app.mailing import drain_intake_once, email_sender
 from core.clock import FixedClock
 from core.model import Contact
+from tests.mail_fixtures import wired_to
+from tests.mailserver import MailServers
 
 pytestmark = pytest.mark.mailserver
 INTAKE = "intake@vlaio.test"

@@ -11,14 +11,15 @@ from email.message import EmailMessage
 from typing import Literal
 
 import pytest
-from mail_messages import (
+
+from mail.smtp import SendResult, SendStatus, SmtpSettings, SmtpTransport
+from tests.mail_messages import (
     AN,
     email_message,
     message_id,
 )
-from mailserver import MailServers, make_certificate
-
-from mail.smtp import SendResult, SendStatus, SmtpSettings, SmtpTransport
+from tests.mailserver import MailServers
+from tests.mailserver_util import make_certificate
 
 pytestmark = pytest.mark.mailserver
 

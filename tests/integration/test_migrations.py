@@ -20,8 +20,6 @@ from typing import Any
 import psycopg
 import pytest
 from alembic.script import ScriptDirectory
-from conftest import PG_ADMIN
-from ops_cli import LEERTRAJECT, ROOT, cli, environment
 from sqlalchemy import Boolean, Column, Engine, Integer, MetaData, String, insert, select, text
 
 from app.bootstrap import App, bootstrap
@@ -30,9 +28,12 @@ from app.jobs import deadline_job, reminders_job
 from app.mailing import intake
 from core.clock import FixedClock
 from core.model import Channel
-from core.usecases.submit import Identity, submit
+from core.usecases.submit import Identity
 from storage.db import make_engine
 from storage.migrate import UPGRADE_LOCK, alembic_config, current_revision, upgrade
+from tests.conftest import PG_ADMIN
+from tests.ops_cli import LEERTRAJECT, ROOT, cli, environment
+from tests.submitting import staff_submit
 
 STAFF = Identity(Channel.CLI, staff="els")
 CITIES = ["Gent", "Brugge", "Antwerpen", "Leuven", "Mechelen", "Aalst", "Kortrijk", "Hasselt"]
@@ -73,7 +74,7 @@ def campaign(app: App, clock: FixedClock) -> None:
             "contact_email": f"info@{city.lower()}.be",
             "preferences": f"{index + 1}, {index + 2}, 12",
         }
-        app.transaction(lambda uow, raw=raw: submit(uow, app.env, raw, STAFF))
+        staff_submit(app, raw, STAFF)
     pipeline = intake(app)
     for n, city in enumerate(["Lier", "Geel", "Tielt", "Ieper"]):
         pipeline.process(mail(n, city))

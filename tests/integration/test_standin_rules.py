@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from standin_echo import _RETRY_AFTER_WARNING, EchoBot
 from telegram import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
@@ -19,6 +18,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
+from tests.standin_echo import _RETRY_AFTER_WARNING, EchoBot
 from tests.telegram_standin import Limits, ManualClock, TelegramStandIn
 
 

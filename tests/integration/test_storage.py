@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from storage_worker import submit_in_process
 
 from app.bootstrap import App
 from core.model import Channel, Contact, OutboxMessage, Status
 from core.usecases.submit import Identity, Result, submit
 from storage.migrate import is_current, upgrade
 from storage.tables import HistoryRow, RegistrationRow
+from tests.integration.storage_worker import submit_in_process
 
 FORM: dict[str, Any] = {
     "municipality": "Merelbeke-Melle",

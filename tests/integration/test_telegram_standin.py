@@ -7,8 +7,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from standin_echo import EchoBot, build_echo_bot, call
 
+from tests.standin_echo import EchoBot, build_echo_bot, call
 from tests.telegram_standin import BotThread, Limits, ManualClock, ScriptedUser, TelegramStandIn
 
 

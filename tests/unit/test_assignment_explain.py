@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from core.assignment import Explanation, Instance, Participant, Solution, Theme, solve, wording
 from core.assignment.instance import solution_to_dict
+from core.assignment.model import Objective
 
 
 def person(pid: str, *prefs: int, **kw: object) -> Participant:
@@ -162,7 +163,8 @@ def small(draw: st.DrawFn) -> Instance:
         for i in range(draw(st.integers(1, 12)))
     )
     previous = {p.id: draw(st.sampled_from(ids)) for p in people if draw(st.integers(0, 4)) == 0}
-    objective = draw(st.sampled_from(["rank-maximal", "sum-of-ranks"]))
+    objectives: list[Objective] = ["rank-maximal", "sum-of-ranks"]
+    objective = draw(st.sampled_from(objectives))
     return Instance(
         themes,
         people,

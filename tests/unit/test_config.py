@@ -11,7 +11,9 @@ from app.config import PACKAGED_CONFIG, ConfigError, load_settings
 DEFAULTS = PACKAGED_CONFIG.read_text(encoding="utf-8")
 
 
-def config_with(tmp_path: Path, extra: str, replace: tuple[str, str] = ("", "")) -> Path:
+def config_with(
+    tmp_path: Path, extra: str, replace: tuple[str, str] | tuple[str, str, int] = ("", "")
+) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(DEFAULTS.replace(*replace) + "\n" + extra, encoding="utf-8")
     return path

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from fakes import FakeUnitOfWork
 
 from core.campaign import Env
 from core.clock import FixedClock
@@ -17,6 +16,7 @@ from core.model import Contact, Status
 from core.ports import UnitOfWork
 from core.usecases.submit import Result
 from core.usecases.verification import verify
+from tests.fakes import FakeUnitOfWork
 
 INTAKE = "leertrajecten@vlaio.example"
 _UPDATE_IDS = itertools.count(1)
@@ -193,6 +193,7 @@ def test_cancel_asks_first_and_forget_without_a_draft_works_by_command(
 def test_a_redelivered_update_changes_nothing(person: Person, uow: FakeUnitOfWork) -> None:
     person.send("/start")
     first = person.send("Gent")
+    assert person.last_event is not None
     again = person.conversation.handle(uow, person.last_event)
     assert first.replies and again.duplicate and again.replies == []
     assert [r.outcome for r in uow.inbound.all()] == ["handled", "handled"]

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from string import Formatter
 from typing import Any
 
-from fakes import FakeUnitOfWork
 from telegram import Update
 
 from bot.decode import decode
@@ -18,6 +17,7 @@ from core.conversation import EventKind, split_text
 from core.conversation.model import Button, utf16_len
 from core.conversation.outbox import by_email_instead, chat_text
 from core.model import Channel, Contact, OutboxMessage
+from tests.fakes import FakeUnitOfWork
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -66,7 +66,7 @@ def test_a_flooding_user_gets_one_warning_then_silence_until_the_bucket_refills(
 
 
 def _update(data: dict[str, Any]) -> Update:
-    return Update.de_json({"update_id": 700, **data}, None)  # type: ignore[arg-type]
+    return Update.de_json({"update_id": 700, **data}, None)
 
 
 USER = {"id": 42, "is_bot": False, "first_name": "An", "language_code": "nl-BE"}
@@ -117,7 +117,7 @@ def _message(kind: str, language: str = "nl", **params: Any) -> OutboxMessage:
 
 def test_outbox_messages_have_a_chat_version_in_the_contacts_language(env: Env) -> None:
     env_themes = env.themes
-    params = {
+    params: dict[str, Any] = {
         "municipality_name": "Gent",
         "reference": "LT-7K3Q9",
         "preferences": [9, 11, 3],

@@ -4,12 +4,12 @@ never chosen silently among several."""
 from __future__ import annotations
 
 import pytest
-from fakes import FakeUnitOfWork
-from test_conversation import Person, invite
 
 from core.campaign import Env
 from core.form import FORM
 from core.municipalities import LookupStatus, MunicipalityDirectory
+from tests.fakes import FakeUnitOfWork
+from tests.unit.test_conversation import Person, invite
 
 
 @pytest.mark.parametrize(("typed", "name"), [("Kontch", "Kontich"), ("Lokren", "Lokeren")])

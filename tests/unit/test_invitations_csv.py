@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fakes import FakeUnitOfWork
-
 from core.campaign import Env
 from core.invitations import import_invitations, parse_csv
 from core.model import Actor, Channel
+from tests.fakes import FakeUnitOfWork
 
 STAFF = Actor("staff", Channel.CLI, name="els")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from oauth_standin import client_certificate
 
 from app.config import PACKAGED_CONFIG, ConfigError, Settings, load_settings
 from app.oauth import MissingSecret, oauth_settings, thumbprint_of
+from tests.oauth_standin import client_certificate
 
 M365 = """
 [mail.oauth]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from fakes import FakeUnitOfWork
-from test_conversation import Person, invite
-
 from core.campaign import Env
+from tests.fakes import FakeUnitOfWork
+from tests.unit.test_conversation import Person, invite
 
 
 def test_an_invited_official_skips_the_job_title_and_is_asked_the_next_question(

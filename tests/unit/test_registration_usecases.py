@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from conftest import AFTER_DEADLINE
-from fakes import FakeUnitOfWork
-
 from core.campaign import Env
 from core.clock import FixedClock
 from core.model import Actor, Channel, Contact, Status
@@ -15,6 +12,8 @@ from core.usecases.drafts import save_field, submit_draft
 from core.usecases.manage import erase, withdraw
 from core.usecases.submit import Identity, Result, submit
 from core.usecases.verification import verify
+from tests.conftest import AFTER_DEADLINE
+from tests.fakes import FakeUnitOfWork
 
 FORM: dict[str, Any] = {
     "municipality": "Gent",

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fakes import FakeUnitOfWork
-
 from core.campaign import Env
 from core.clock import FixedClock
 from core.model import AssignmentRun, Channel, Contact, Reminder
 from core.usecases.reminders import ReminderPolicy, plan, sweep
 from core.usecases.submit import Identity, submit
+from tests.fakes import FakeUnitOfWork
 
 POLICY = ReminderPolicy()
 

@@ -4,11 +4,11 @@ True, but int("²") fails), so a superscript or a forged button never breaks the
 from __future__ import annotations
 
 import pytest
-from fakes import FakeUnitOfWork
-from test_conversation import Person, invite, to_email_step
 
 from core.campaign import Env
 from core.validators import ascii_number
+from tests.fakes import FakeUnitOfWork
+from tests.unit.test_conversation import Person, invite, to_email_step
 
 
 @pytest.mark.parametrize(

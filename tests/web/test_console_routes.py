@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from console_helpers import EMAILS, add_registration, add_staff, sign_in, token_in
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
@@ -14,6 +13,7 @@ from app.web import console_app
 from core.model import Status
 from core.staff import Role
 from storage.tables import AuditRow
+from tests.console_helpers import EMAILS, add_registration, add_staff, sign_in, token_in
 
 # (method, path, who may) for every route behind the sign-in; {ref} is a real registration.
 ROUTES = [

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner, Result
-from mail_messages import AN, INTAKE
-from mailserver import MailServers
-from oauth_fixtures import SECRET
-from oauth_smtp import XOAuth2Smtp, serving_in_thread
-from oauth_standin import TENANT, OAuthStandin
 
 from app.cli import cli
+from tests.mail_messages import AN, INTAKE
+from tests.mailserver import MailServers
+from tests.oauth_fixtures import SECRET
+from tests.oauth_smtp import XOAuth2Smtp, serving_in_thread
+from tests.oauth_standin import TENANT, OAuthStandin
 
 pytestmark = pytest.mark.mailserver
 

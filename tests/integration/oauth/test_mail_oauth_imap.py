@@ -11,15 +11,16 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from mail_messages import Recorder, intake_thread, raw_message
-from mailserver import MailServers, wait_until
-from oauth_fixtures import INTAKE, SECRET, idp_session
-from oauth_standin import OAuthStandin, StaleFirst
 
 from core.clock import FixedClock
 from mail.imap import EventKind, ImapIntake, ImapSettings, IntakeEvent, drain_once
 from mail.intake import Backoff
 from mail.oauth import MsalSource, OAuthError, TokenProvider, imap_login
+from tests.mail_messages import Recorder, intake_thread, raw_message
+from tests.mailserver import MailServers
+from tests.mailserver_util import wait_until
+from tests.oauth_fixtures import INTAKE, SECRET, idp_session
+from tests.oauth_standin import OAuthStandin, StaleFirst
 
 pytestmark = pytest.mark.mailserver
 

@@ -8,17 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mail_messages import AN, INTAKE
-from mailserver import MailServers
-from oauth_fixtures import SECRET
-from oauth_smtp import XOAuth2Smtp
-from oauth_standin import TENANT, OAuthStandin
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings
 from app.mailing import drain_intake_once, email_sender
 from core.clock import FixedClock
 from core.model import Contact
+from tests.mail_messages import AN, INTAKE
+from tests.mailserver import MailServers
+from tests.oauth_fixtures import SECRET
+from tests.oauth_smtp import XOAuth2Smtp
+from tests.oauth_standin import TENANT, OAuthStandin
 
 pytestmark = pytest.mark.mailserver
 CORPUS = Path(__file__).parent.parent.parent / "corpus" / "mail"

@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from mail_messages import AN, INTAKE, email_message
-from oauth_fixtures import SECRET, idp_session
-from oauth_smtp import XOAuth2Smtp
-from oauth_standin import OAuthStandin, StaleFirst
 
 from mail.oauth import MsalSource, TokenProvider
 from mail.smtp import SendResult, SendStatus, SmtpSettings, SmtpTransport
+from tests.mail_messages import AN, INTAKE, email_message
+from tests.oauth_fixtures import SECRET, idp_session
+from tests.oauth_smtp import XOAuth2Smtp
+from tests.oauth_standin import OAuthStandin, StaleFirst
 
 
 async def _send(idp: OAuthStandin, client_id: str, smtp: XOAuth2Smtp) -> list[SendResult]:

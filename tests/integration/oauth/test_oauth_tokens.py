@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from mail_messages import INTAKE
-from oauth_fixtures import SECRET, idp_session
-from oauth_standin import OAuthStandin, client_certificate
 
 from core.clock import FixedClock
 from mail.oauth import ClientCredentialsSource, MsalSource, OAuthError, TokenProvider
+from tests.mail_messages import INTAKE
+from tests.oauth_fixtures import SECRET, idp_session
+from tests.oauth_standin import OAuthStandin, client_certificate
 
 
 def _msal(idp: OAuthStandin, client_id: str, **overrides: object) -> MsalSource:
