@@ -16,6 +16,18 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class OutboxStatus(StrEnum):
+    """Where an outgoing message stands (stored as its value)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BOUNCED = "bounced"
+    CANCELLED = "cancelled"  # an invitation left when registration closed
+    ERASED = "erased"  # never sent any more: what it would say is gone
+
+
 class Channel(StrEnum):
     EMAIL = "email"
     TELEGRAM = "telegram"
@@ -133,7 +145,7 @@ class OutboxMessage:
     dedup_key: str
     created_at: datetime
     contact_id: int | None = None
-    status: str = "queued"
+    status: OutboxStatus = OutboxStatus.QUEUED
     attempts: int = 0
     external_id: str | None = None  # the Message-ID it went out with, to match bounces
     last_error: str | None = None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 from core.model import (
     AssignmentRun,
@@ -15,6 +15,7 @@ from core.model import (
     HistoryEntry,
     InboundRecord,
     OutboxMessage,
+    OutboxStatus,
     Registration,
     Reminder,
     Status,
@@ -68,12 +69,14 @@ class Outbox(Protocol):
 
     def mark_sent(self, message_id: int, now: datetime, external_id: str | None) -> None: ...
     def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None: ...
-    def mark_failed(self, message_id: int, error: str, status: str = "failed") -> None: ...
+    def mark_failed(
+        self, message_id: int, error: str, status: OutboxStatus = OutboxStatus.FAILED
+    ) -> None: ...
     def requeue(self, message_id: int, now: datetime) -> bool: ...
     def fail_stale(self, before: datetime) -> int: ...
     def by_external_id(self, external_id: str) -> OutboxMessage | None: ...
     def set_external_id(self, message_id: int, external_id: str) -> None: ...
-    def list(self, status: str | None = None, limit: int = 200) -> list[OutboxMessage]: ...
+    def list(self, status: OutboxStatus | None = None, limit: int = 200) -> list[OutboxMessage]: ...
 
 
 class Inbound(Protocol):
@@ -184,3 +187,8 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+
+
+T = TypeVar("T")
+# Runs a step in one unit of work, committed when it returns, and hands back its result.
+Transaction = Callable[[Callable[[UnitOfWork], T]], T]

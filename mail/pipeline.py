@@ -10,18 +10,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from core.audit import log_action
 from core.campaign import Env
 from core.form import FORM
 from core.model import Actor, Channel, InboundRecord, OutboxMessage
 from core.notify import tell_address
-from core.ports import UnitOfWork
-from core.text import clean, clean_line
+from core.ports import Transaction, UnitOfWork
+from core.typed_text import clean, clean_line
 from core.usecases import inbound
 from core.usecases.approval import approve_by_reply
 from core.usecases.bounces import record_bounce
@@ -37,8 +36,6 @@ from mail.replies import rejection_params
 from mail.template import TemplateSpec, extract_best
 from mail.trust import assess_sender
 
-T = TypeVar("T")
-Transaction = Callable[[Callable[[UnitOfWork], T]], T]
 log = logging.getLogger("leertraject.mail.intake")
 
 _DISPOSITIONS = {

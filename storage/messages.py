@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from core.model import Channel, InboundRecord, OutboxMessage
+from core.model import Channel, InboundRecord, OutboxMessage, OutboxStatus
 from storage.pending import mentions
 from storage.tables import InboundRow, OutboxRow
 
@@ -25,7 +25,7 @@ def _outbox(row: OutboxRow) -> OutboxMessage:
         dedup_key=row.dedup_key,
         created_at=row.created_at,
         contact_id=row.contact_id,
-        status=row.status,
+        status=OutboxStatus(row.status),
         attempts=row.attempts,
         external_id=row.message_id,
         last_error=row.last_error,
@@ -123,7 +123,9 @@ class SqlOutbox:
         row.claimed_by = None
         self.session.flush()
 
-    def mark_failed(self, message_id: int, error: str, status: str = "failed") -> None:
+    def mark_failed(
+        self, message_id: int, error: str, status: OutboxStatus = OutboxStatus.FAILED
+    ) -> None:
         row = self.session.get_one(OutboxRow, message_id)
         row.status, row.last_error, row.claimed_by = status, error, None
         self.session.flush()
@@ -161,7 +163,7 @@ class SqlOutbox:
         row.message_id = external_id
         self.session.flush()
 
-    def list(self, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
+    def list(self, status: OutboxStatus | None = None, limit: int = 200) -> list[OutboxMessage]:
         query = select(OutboxRow).order_by(OutboxRow.id.desc()).limit(limit)
         if status is not None:
             query = query.where(OutboxRow.status == status)

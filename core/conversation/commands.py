@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.clock import format_local
 from core.conversation import steps, themes
 from core.conversation.confirm import confirm
 from core.conversation.model import Button, Keyboard
@@ -128,7 +129,7 @@ def _link_invitation(turn: Turn, token: str) -> bool:
 def help_(turn: Turn, argument: str = "") -> None:
     lines = [turn.t("help.intro")]
     if turn.draft is not None:
-        lines.append(steps.step_help(turn, steps.position(turn.draft)))
+        lines.append(steps.route(turn).help(turn))
     lines.append(turn.t("help.commands"))
     lines.append(turn.t("help.email", **steps.alternative(turn)))
     turn.say("\n\n".join(lines))
@@ -280,8 +281,6 @@ def closed(turn: Turn) -> None:
 
 
 def steps_deadline(turn: Turn) -> str:
-    from core.clock import format_local
-
     return format_local(turn.env.campaign.deadline)
 
 

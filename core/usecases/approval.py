@@ -22,7 +22,7 @@ from core.notify import tell, tell_address
 from core.ports import UnitOfWork
 from core.usecases.codes import APPROVAL, keyed
 from core.usecases.inbound import Identity, guarded, known_contact
-from core.usecases.submit import Outcome, Result, apply, summary_params, upsert_contact
+from core.usecases.registering import Outcome, Result, apply, summary_params, upsert_contact
 from core.validators import ValidationError
 
 APPROVE_WORDS = re.compile(r"\b(akkoord|goedgekeurd|approved?|agree[d]?)\b", re.IGNORECASE)
