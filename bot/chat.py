@@ -19,6 +19,7 @@ from bot.ptb import AnyApplication
 from core.chat_texts import t
 from core.conversation import Answer, ChatEvent, Conversation, EventKind, Reply
 from core.conversation.model import Keyboard
+from core.model import InboundOutcome
 from core.ports import Transaction
 from core.texts import normalise_language
 
@@ -117,7 +118,8 @@ class ChatBot:
         """Too many updates: record this one as not handled (so a redelivery is not handled
         either), answer a tap as Telegram requires, and say "even geduld" once."""
         recorded = await asyncio.to_thread(
-            self.transaction, lambda uow: self.conversation.record(uow, event, "throttled")
+            self.transaction,
+            lambda uow: self.conversation.record(uow, event, InboundOutcome.THROTTLED),
         )
         language = normalise_language(event.language_code)
         if update.callback_query is not None:

@@ -28,6 +28,24 @@ class OutboxStatus(StrEnum):
     ERASED = "erased"  # never sent any more: what it would say is gone
 
 
+class InboundOutcome(StrEnum):
+    """What became of one inbound message or chat update (the inbound ledger's outcome)."""
+
+    ACCEPTED = "accepted"  # the results of a registration (core.usecases.submit.Result)
+    UPDATED = "updated"
+    NEEDS_VERIFICATION = "needs_verification"
+    PENDING_APPROVAL = "pending_approval"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"  # seen before: nothing done again
+    IGNORED = "ignored"  # an auto-reply, a list message
+    BOUNCE = "bounce"
+    QUARANTINED = "quarantined"  # could not be handled: kept whole for a retry
+    HANDLED = "handled"  # a chat update
+    BLOCKED = "blocked"  # the person blocked the bot
+    UNBLOCKED = "unblocked"
+    THROTTLED = "throttled"  # a flood: not handled
+
+
 class Channel(StrEnum):
     EMAIL = "email"
     TELEGRAM = "telegram"
@@ -127,7 +145,7 @@ class AuditEntry:
     at: datetime
     action: str  # dotted: "registration.submitted", "contact.erased", ...
     actor: str
-    channel: str
+    channel: Channel
     subject: str
     data: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
@@ -160,7 +178,7 @@ class InboundRecord:
     channel: Channel
     key: str  # Message-ID or a hash for e-mail, update_id for Telegram
     received_at: datetime
-    outcome: str
+    outcome: InboundOutcome
     detail: dict[str, Any] = field(default_factory=dict)
     raw: bytes | None = None  # kept only for messages that must be retried (quarantine)
     error: str | None = None

@@ -17,7 +17,7 @@ from typing import Any
 from core.audit import log_action
 from core.campaign import Env
 from core.form import FORM
-from core.model import Actor, Channel, InboundRecord, OutboxMessage
+from core.model import Actor, Channel, InboundOutcome, InboundRecord, OutboxMessage
 from core.notify import tell_address
 from core.ports import Transaction, UnitOfWork
 from core.typed_text import clean, clean_line
@@ -285,7 +285,8 @@ class MailIntake:
     ) -> IntakeResult:
         detail = {**detail, "registration": (result.registration or {}).get("reference")}
         detail["errors"] = [e["code"] for e in result.errors]
-        inbound.record(uow, self.env, Channel.EMAIL, key, result.outcome, detail, earlier)
+        outcome = InboundOutcome(result.outcome)
+        inbound.record(uow, self.env, Channel.EMAIL, key, outcome, detail, earlier)
         return result
 
     def _quarantine(self, uow: UnitOfWork, raw: bytes, key: str, error: str) -> IntakeResult:

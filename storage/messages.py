@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from core.model import Channel, InboundRecord, OutboxMessage, OutboxStatus
+from core.model import Channel, InboundOutcome, InboundRecord, OutboxMessage, OutboxStatus
 from storage.pending import mentions
 from storage.tables import InboundRow, OutboxRow
 
@@ -224,7 +224,7 @@ class SqlInbound:
             Channel(row.channel),
             row.key,
             row.received_at,
-            row.outcome,
+            InboundOutcome(row.outcome),
             dict(row.detail),
             row.raw,
             row.error,

@@ -9,7 +9,7 @@ from core.conversation.model import Answer, ChatEvent, EventKind
 from core.conversation.routes import ROUTES
 from core.conversation.turn import ChatOptions, Turn, words
 from core.form import FORM
-from core.model import Channel
+from core.model import Channel, InboundOutcome
 from core.ports import UnitOfWork
 from core.usecases import inbound
 
@@ -28,7 +28,7 @@ class Conversation:
         # the first to commit and then finds it there.
         draft = uow.drafts.get_for_update(f"telegram:{event.user_id}")
         if inbound.seen(uow, Channel.TELEGRAM, str(event.update_id)) is not None:
-            return Answer(duplicate=True, outcome="duplicate")
+            return Answer(duplicate=True, outcome=InboundOutcome.DUPLICATE)
         turn = Turn(uow, self.env, self.options, event.user_id, event.language_code, draft, ROUTES)
         outcome = self._route(turn, event)
         quiet = event.kind in (EventKind.BLOCKED, EventKind.UNBLOCKED)  # not the person's step
@@ -39,7 +39,7 @@ class Conversation:
         self._record(uow, event, outcome)
         return Answer(turn.replies, toast=turn.toast, outcome=outcome)
 
-    def record(self, uow: UnitOfWork, event: ChatEvent, outcome: str) -> bool:
+    def record(self, uow: UnitOfWork, event: ChatEvent, outcome: InboundOutcome) -> bool:
         """An update not handled (a flood): recorded, so that its redelivery is not handled
         either. False if it was in the ledger already."""
         if inbound.seen(uow, Channel.TELEGRAM, str(event.update_id)) is not None:
@@ -47,14 +47,14 @@ class Conversation:
         self._record(uow, event, outcome)
         return True
 
-    def _record(self, uow: UnitOfWork, event: ChatEvent, outcome: str) -> None:
+    def _record(self, uow: UnitOfWork, event: ChatEvent, outcome: InboundOutcome) -> None:
         detail = {"kind": event.kind.value}  # never what was typed: the ledger is no transcript
         inbound.record(uow, self.env, Channel.TELEGRAM, str(event.update_id), outcome, detail)
 
-    def _route(self, turn: Turn, event: ChatEvent) -> str:
+    def _route(self, turn: Turn, event: ChatEvent) -> InboundOutcome:
         if event.kind in (EventKind.BLOCKED, EventKind.UNBLOCKED):
             _reachable(turn, event.kind is EventKind.UNBLOCKED)
-            return event.kind.value
+            return InboundOutcome(event.kind.value)
         if event.kind is EventKind.COMMAND:
             commands.run(turn, event.command, event.text)
         elif event.kind is EventKind.TAP:
@@ -62,7 +62,7 @@ class Conversation:
             _tap(turn, event.data)
         else:
             _text(turn, event.text)
-        return "handled"
+        return InboundOutcome.HANDLED
 
 
 def _text(turn: Turn, typed: str) -> None:

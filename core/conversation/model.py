@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core.model import InboundOutcome
+
 
 class EventKind(StrEnum):
     TEXT = "text"
@@ -53,7 +55,7 @@ class Answer:
     replies: list[Reply] = field(default_factory=list)
     toast: str = ""  # the answer to a tap (every tap is answered, this may be empty)
     duplicate: bool = False  # the update was handled before: do nothing at all
-    outcome: str = "handled"
+    outcome: InboundOutcome = InboundOutcome.HANDLED
 
     def say(self, text: str, keyboard: Keyboard = ()) -> None:
         self.replies.append(Reply(text, keyboard))

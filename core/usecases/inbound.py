@@ -23,7 +23,7 @@ from typing import Any
 
 from core.campaign import Env
 from core.clock import local, to_utc
-from core.model import Channel, Contact, InboundRecord
+from core.model import Channel, Contact, InboundOutcome, InboundRecord
 from core.ports import UnitOfWork
 
 
@@ -125,7 +125,7 @@ def record(
     env: Env,
     channel: Channel,
     key: str,
-    outcome: str,
+    outcome: InboundOutcome,
     detail: dict[str, Any],
     earlier: InboundRecord | None = None,
 ) -> None:
@@ -145,7 +145,9 @@ def quarantine(
     found = uow.inbound.get(channel.value, key)
     if found is None:
         now = env.clock.now()
-        uow.inbound.add(InboundRecord(channel, key, now, "quarantined", {}, raw, error))
+        uow.inbound.add(
+            InboundRecord(channel, key, now, InboundOutcome.QUARANTINED, {}, raw, error)
+        )
         return
-    found.outcome, found.raw, found.error = "quarantined", raw, error
+    found.outcome, found.raw, found.error = InboundOutcome.QUARANTINED, raw, error
     uow.inbound.update(found)
