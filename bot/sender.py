@@ -28,7 +28,7 @@ from core.themes import ThemeCatalog
 log = logging.getLogger("leertraject.bot.sender")
 
 
-class Outbox(Protocol):
+class OutboxLoop(Protocol):
     """The sender in its loop (app wires it: app/outbox_runner.py)."""
 
     async def drain(self) -> int: ...

@@ -19,7 +19,7 @@ from bot.chat import ChatBot
 from bot.flood import FloodGuard, FloodLimits
 from bot.polling import Poller, committed_handler
 from bot.ptb import AnyApplication
-from bot.sender import ChatSender, Outbox
+from bot.sender import ChatSender, OutboxLoop
 from bot.throttle import SendLimits, Throttle
 from bot.webhook import WebhookConfig, WebhookServer
 from core.chat_texts import menu_text
@@ -55,7 +55,7 @@ class BotService:
         themes: ThemeCatalog,
         clock: Clock,
         worker: str,
-        outbox: Callable[[ChatSender], Outbox],
+        outbox: Callable[[ChatSender], OutboxLoop],
         rate_clock: Monotonic = monotonic,
         beat: Callable[[str, bool, str], None] | None = None,
     ) -> None:
