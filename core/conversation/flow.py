@@ -112,8 +112,6 @@ def _tap(turn: Turn, data: str) -> None:
         steps.answer_field(turn, at, "-")
     elif data == "s:show" and turn.state.get("editing"):
         steps.back(turn)
-    elif data == "s:show" and at == steps.SUMMARY:
-        step.ask(turn)
     elif step.tap is not None and prefix in step.taps:
         step.tap(turn, data)
     else:

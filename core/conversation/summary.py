@@ -65,6 +65,8 @@ def start_edit(turn: Turn, key: str) -> None:
 def tap(turn: Turn, data: str) -> None:
     if data == "s:ok":
         confirm(turn)
+    elif data == "s:show":
+        show(turn)
     elif data == "s:edit":
         edit_menu(turn)
     elif data.startswith("e:"):
