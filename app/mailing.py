@@ -114,7 +114,7 @@ def recorded(app: App) -> Known:
     """Whether a message key has a final outcome in the ledger (quarantined is not final)."""
 
     def known(key: str) -> bool:
-        record = app.transaction(lambda uow: uow.inbound.get(Channel.EMAIL.value, key))
+        record = app.transaction(lambda uow: uow.inbound.get(Channel.EMAIL, key))
         return record is not None and record.outcome != "quarantined"
 
     return known

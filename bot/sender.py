@@ -20,7 +20,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.limits import split_text
 from core.clock import Clock
 from core.conversation.outbox import by_email_instead, chat_text, mark_unreachable
-from core.model import OutboxMessage, OutboxStatus
+from core.model import Channel, OutboxMessage, OutboxStatus
 from core.outbox_policy import next_attempt
 from core.ports import UnitOfWork
 from core.themes import ThemeCatalog
@@ -62,7 +62,7 @@ class ChatSender:
         return self._recorder(list(results))
 
     def claim(self, uow: UnitOfWork) -> list[OutboxMessage]:
-        return uow.outbox.claim("telegram", self.clock.now(), self.batch_size, self.worker)
+        return uow.outbox.claim(Channel.TELEGRAM, self.clock.now(), self.batch_size, self.worker)
 
     async def _send(self, message: OutboxMessage) -> Sent:
         text = chat_text(message, self.themes)

@@ -10,6 +10,7 @@ from typing import Protocol, Self, TypeVar
 from core.model import (
     AssignmentRun,
     AuditEntry,
+    Channel,
     Contact,
     Draft,
     HistoryEntry,
@@ -63,7 +64,9 @@ class Outbox(Protocol):
 
     def count_to(self, recipient: str, since: datetime) -> int: ...
 
-    def claim(self, channel: str, now: datetime, limit: int, worker: str) -> list[OutboxMessage]:
+    def claim(
+        self, channel: Channel, now: datetime, limit: int, worker: str
+    ) -> list[OutboxMessage]:
         """Due queued messages, marked as being sent by `worker`; no other worker gets them."""
         ...
 
@@ -80,10 +83,10 @@ class Outbox(Protocol):
 
 
 class Inbound(Protocol):
-    def get(self, channel: str, key: str) -> InboundRecord | None: ...
+    def get(self, channel: Channel, key: str) -> InboundRecord | None: ...
     def add(self, record: InboundRecord) -> None: ...
     def update(self, record: InboundRecord) -> None: ...
-    def quarantined(self, channel: str) -> list[InboundRecord]: ...
+    def quarantined(self, channel: Channel) -> list[InboundRecord]: ...
     def scrub_mentions(self, needles: Sequence[str]) -> int:
         """Drop the raw bytes, detail and error of every record that names one of `needles`."""
         ...

@@ -296,7 +296,7 @@ class MailIntake:
         )
 
     def retry_quarantined(self) -> list[IntakeResult]:
-        records = self.transaction(lambda uow: uow.inbound.quarantined(Channel.EMAIL.value))
+        records = self.transaction(lambda uow: uow.inbound.quarantined(Channel.EMAIL))
         return [self.process(r.raw, retry=True) for r in records if r.raw is not None]
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from core.clock import Clock
-from core.model import OutboxMessage
+from core.model import Channel, OutboxMessage
 from core.outbox_policy import next_attempt
 from core.ports import UnitOfWork
 from mail.render import Renderer
@@ -45,7 +45,7 @@ class EmailSender:
         stale = uow.outbox.fail_stale(now - STALE_AFTER)
         if stale:
             log.warning("%d e-mail(s) were interrupted while sending; marked failed", stale)
-        return uow.outbox.claim("email", now, self.batch_size, self.worker)
+        return uow.outbox.claim(Channel.EMAIL, now, self.batch_size, self.worker)
 
     async def send(self, claimed: list[OutboxMessage]) -> Callable[[UnitOfWork], int]:
         now = self.clock.now()

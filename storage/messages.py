@@ -90,7 +90,9 @@ class SqlOutbox:
         )
         return int(self.session.scalar(query) or 0)
 
-    def claim(self, channel: str, now: datetime, limit: int, worker: str) -> list[OutboxMessage]:
+    def claim(
+        self, channel: Channel, now: datetime, limit: int, worker: str
+    ) -> list[OutboxMessage]:
         query = (
             select(OutboxRow)
             .where(
@@ -174,7 +176,7 @@ class SqlInbound:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, channel: str, key: str) -> InboundRecord | None:
+    def get(self, channel: Channel, key: str) -> InboundRecord | None:
         row = self.session.scalars(
             select(InboundRow).where(InboundRow.channel == channel, InboundRow.key == key)
         ).one_or_none()
@@ -192,10 +194,10 @@ class SqlInbound:
         self._write(row, record)
         self.session.flush()
 
-    def quarantined(self, channel: str) -> list[InboundRecord]:
+    def quarantined(self, channel: Channel) -> list[InboundRecord]:
         query = (
             select(InboundRow)
-            .where(InboundRow.channel == channel, InboundRow.outcome == "quarantined")
+            .where(InboundRow.channel == channel, InboundRow.outcome == InboundOutcome.QUARANTINED)
             .order_by(InboundRow.id)
         )
         return [self._read(r) for r in self.session.scalars(query)]

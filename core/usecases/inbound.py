@@ -117,7 +117,7 @@ def hour_ago(now: datetime) -> datetime:
 
 
 def seen(uow: UnitOfWork, channel: Channel, key: str) -> InboundRecord | None:
-    return uow.inbound.get(channel.value, key)
+    return uow.inbound.get(channel, key)
 
 
 def record(
@@ -142,7 +142,7 @@ def quarantine(
     uow: UnitOfWork, env: Env, channel: Channel, key: str, raw: bytes, error: str
 ) -> None:
     """Kept whole for a retry; erased with the person if it names them."""
-    found = uow.inbound.get(channel.value, key)
+    found = uow.inbound.get(channel, key)
     if found is None:
         now = env.clock.now()
         uow.inbound.add(
