@@ -16,6 +16,15 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ActorKind(StrEnum):
+    """Who acts: the first part of an audit entry's actor ("staff:els", "contact:12")."""
+
+    CONTACT = "contact"
+    STAFF = "staff"
+    SYSTEM = "system"
+    ANONYMOUS = "anonymous"
+
+
 class OutboxStatus(StrEnum):
     """Where an outgoing message stands (stored as its value)."""
 
@@ -113,17 +122,17 @@ class Registration:
 class Actor:
     """Who did it: a contact (by id, never by address), staff (by login) or the system."""
 
-    kind: str  # "contact" | "staff" | "system" | "anonymous"
+    kind: ActorKind
     channel: Channel
     contact_id: int | None = None
     name: str = ""
 
     @property
     def is_staff(self) -> bool:
-        return self.kind in ("staff", "system")
+        return self.kind in (ActorKind.STAFF, ActorKind.SYSTEM)
 
     def label(self) -> str:
-        if self.kind == "contact":
+        if self.kind == ActorKind.CONTACT:
             return f"contact:{self.contact_id}"
         return f"{self.kind}:{self.name}" if self.name else self.kind
 

@@ -17,7 +17,7 @@ from typing import Any
 from core.audit import log_action
 from core.campaign import Env
 from core.form import FORM
-from core.model import Actor, Channel, InboundOutcome, InboundRecord, OutboxMessage
+from core.model import Actor, ActorKind, Channel, InboundOutcome, InboundRecord, OutboxMessage
 from core.notify import tell_address
 from core.ports import Transaction, UnitOfWork
 from core.typed_text import clean, clean_line
@@ -199,7 +199,7 @@ class MailIntake:
         ledger and the audit log, and the address is told once (it may be a real person's)."""
         sender = (mail.from_address or "").lower()
         now = self.env.clock.now()
-        log_action(uow, now, Actor("anonymous", Channel.EMAIL), "mail.forged", key[:120])
+        log_action(uow, now, Actor(ActorKind.ANONYMOUS, Channel.EMAIL), "mail.forged", key[:120])
         reply = None
         if sender:  # at most once per address: the same cause every time
             reply = tell_address(uow, sender, "nl", "mail.forged", _thread(mail), "forged", now)

@@ -15,7 +15,7 @@ from core.conversation.confirm import confirm
 from core.conversation.model import Button, Keyboard
 from core.conversation.turn import Turn, is_no, is_yes
 from core.form import FORM
-from core.model import Actor, Channel, Contact, Status
+from core.model import Actor, ActorKind, Channel, Contact, Status
 from core.texts import LANGUAGES
 from core.usecases.drafts import set_field
 from core.usecases.manage import erase
@@ -238,7 +238,7 @@ def confirmed(turn: Turn, what: str, yes: bool) -> None:
         return
     email = str(turn.values.get("contact_email") or "") if turn.draft is not None else ""
     for contact in turn.contacts():
-        actor = Actor("contact", Channel.TELEGRAM, contact_id=contact.id)
+        actor = Actor(ActorKind.CONTACT, Channel.TELEGRAM, contact_id=contact.id)
         erase(turn.uow, turn.env, actor, email=contact.email)
     if email:
         turn.uow.verifications.delete_for_email(email.lower())

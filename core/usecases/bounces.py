@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from core.audit import log_action
 from core.campaign import Env
-from core.model import Actor, Channel, OutboxStatus
+from core.model import Actor, ActorKind, Channel, OutboxStatus
 from core.ports import UnitOfWork
 
 
@@ -40,7 +40,7 @@ def record_bounce(
                 log_action(
                     uow,
                     now,
-                    Actor("system", Channel.EMAIL),
+                    Actor(ActorKind.SYSTEM, Channel.EMAIL),
                     "contact.bounced",
                     f"contact:{contact.id}",
                 )

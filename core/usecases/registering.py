@@ -13,6 +13,7 @@ from core.campaign import Env
 from core.clock import format_local
 from core.model import (
     Actor,
+    ActorKind,
     Contact,
     HistoryEntry,
     OutboxMessage,
@@ -166,8 +167,8 @@ def fill(
 
 def _actor(identity: Identity, contact: Contact | None) -> Actor:
     if identity.staff is not None:
-        return Actor("staff", identity.channel, name=identity.staff)
-    return Actor("contact", identity.channel, contact_id=contact.id if contact else None)
+        return Actor(ActorKind.STAFF, identity.channel, name=identity.staff)
+    return Actor(ActorKind.CONTACT, identity.channel, contact_id=contact.id if contact else None)
 
 
 def record(

@@ -6,7 +6,7 @@ from typing import Any
 
 from core.campaign import Env, closed_by_publication
 from core.form import FORM
-from core.model import Actor, Registration, Status, new_reference
+from core.model import Actor, ActorKind, Registration, Status, new_reference
 from core.ports import UnitOfWork
 from core.typed_text import clean
 from core.usecases.approval import settle_proven
@@ -85,7 +85,7 @@ def _ask_verification(
         registration.status = Status.PENDING_VERIFICATION
         registration.submitted_at = None
         uow.registrations.add(registration)
-        actor = Actor("anonymous", identity.channel)
+        actor = Actor(ActorKind.ANONYMOUS, identity.channel)
         record(uow, registration, actor, "registration.pending", None, now)
     return Outcome(
         Result.NEEDS_VERIFICATION,
