@@ -25,10 +25,16 @@ log = logging.getLogger("leertraject.health")
 Beat = Callable[[str, bool, str], None]
 
 
+def worker_id(role: str = "") -> str:
+    """Who claims rows and beats: "host:pid", with ":role" when one process runs several."""
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    return f"{worker}:{role}" if role else worker
+
+
 def heartbeat(app: App) -> Beat:
     """Record that a part of the service did its work (or failed); never raises, because a
     database that is down must not take the part down with it."""
-    worker = f"{socket.gethostname()}:{os.getpid()}"
+    worker = worker_id()
 
     def record(component: str, ok: bool, detail: str) -> None:
         now = app.env.clock.now()

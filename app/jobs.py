@@ -21,7 +21,7 @@ from app.assigning import InputsChanged, assign_options, current_hash, theme_dem
 from app.bootstrap import App
 from app.erasure import sweep_files
 from app.report import attachments, write_report
-from core.model import Actor, AssignmentRun, Channel
+from core.model import Actor, ActorKind, AssignmentRun, Channel
 from core.notify import tell_address
 from core.ports import UnitOfWork
 from core.usecases.assign import DryRun, build_instance, compute, publish, record
@@ -31,7 +31,7 @@ from core.usecases.reminders import ReminderPolicy, plan, sweep
 T = TypeVar("T")
 P = TypeVar("P")
 log = logging.getLogger("leertraject.jobs")
-SYSTEM = Actor("system", Channel.CLI, name="scheduler")
+SYSTEM = Actor(ActorKind.SYSTEM, Channel.CLI, name="scheduler")
 PURGE_LEASE = timedelta(minutes=15)
 
 

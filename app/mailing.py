@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from collections.abc import Callable
 from functools import partial
 
@@ -14,9 +12,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from app.bootstrap import App
 from app.config import Settings
-from app.health import heartbeat
+from app.health import heartbeat, worker_id
 from app.journal import JournalRenderer, JournalTransport, SentJournal, logged_handler
 from app.oauth import imap_login_step, mailbox, oauth_tokens, smtp_tokens
+from app.outbox_runner import OutboxRunner
 from app.scheduler import Job, threaded
 from app.secrets import imap_password, smtp_password, telegram_token
 from app.service import Component
@@ -102,19 +101,20 @@ def smtp_connection(settings: Settings, tokens: TokenProvider | None) -> SmtpSet
     )
 
 
-def email_sender(app: App) -> EmailSender:
-    """The outbox sender; every message it sends gets a log line (app.journal)."""
-    worker = f"{socket.gethostname()}:{os.getpid()}"
+def email_sender(app: App) -> OutboxRunner:
+    """The outbox sender in its loop; every message it sends gets a log line (app.journal)."""
+    worker = worker_id()
     journal = SentJournal()
     sending = JournalTransport(transport(app), journal)
-    return EmailSender(app.transaction, renderer(app, journal), sending, app.env.clock, worker)
+    sender = EmailSender(renderer(app, journal), sending, app.env.clock, worker)
+    return OutboxRunner(app.transaction, sender)
 
 
 def recorded(app: App) -> Known:
     """Whether a message key has a final outcome in the ledger (quarantined is not final)."""
 
     def known(key: str) -> bool:
-        record = app.transaction(lambda uow: uow.inbound.get(Channel.EMAIL.value, key))
+        record = app.transaction(lambda uow: uow.inbound.get(Channel.EMAIL, key))
         return record is not None and record.outcome != "quarantined"
 
     return known

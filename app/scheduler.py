@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,15 +14,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.bootstrap import App
-from app.health import Beat
+from app.health import Beat, worker_id
 from app.jobs import deadline_job, purge_job, reminders_job
 from app.service import Component
 
 log = logging.getLogger("leertraject.scheduler")
-
-
-def _worker() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass(frozen=True)
@@ -56,7 +50,7 @@ def threaded(name: str, work: Callable[[], Any], trigger: Any) -> Job:
 
 
 def campaign_jobs(app: App) -> list[Job]:
-    worker = _worker()
+    worker = worker_id()
     sweep = IntervalTrigger(minutes=app.settings.reminders.sweep_minutes)
     nightly = CronTrigger(hour=3, timezone="Europe/Brussels")
     return [

@@ -5,12 +5,11 @@ service says so once, and runs its other channels)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 from urllib.parse import urlsplit
 
 from app.bootstrap import App
-from app.health import heartbeat
+from app.health import heartbeat, worker_id
+from app.outbox_runner import OutboxRunner
 from app.secrets import secret, telegram_token
 from app.service import Component
 from bot.buckets import Clock as Monotonic
@@ -53,7 +52,7 @@ def bot_config(
 
 def bot_service(app: App, config: BotConfig, rate_clock: Monotonic = monotonic) -> BotService:
     conversation = Conversation(app.env, ChatOptions(intake_address=app.settings.mail.address))
-    worker = f"{socket.gethostname()}:{os.getpid()}:telegram"
+    worker = worker_id("telegram")
     return BotService(
         config,
         conversation,
@@ -61,6 +60,7 @@ def bot_service(app: App, config: BotConfig, rate_clock: Monotonic = monotonic) 
         app.env.themes,
         app.env.clock,
         worker,
+        lambda sender: OutboxRunner(app.transaction, sender),
         rate_clock=rate_clock,
         beat=heartbeat(app),
     )

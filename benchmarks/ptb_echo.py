@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bot.ptb import AnyApplication
 
 if TYPE_CHECKING:
     from tests.telegram_standin import Limits, ScriptedUser
 
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 # One round of one user's conversation; runs in the stand-in's process, so it must be a
 # module-level function (it is pickled by name).
 Script = Callable[["ScriptedUser", int], None]

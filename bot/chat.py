@@ -6,24 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import ContextTypes, TypeHandler
 
 from bot.decode import decode
 from bot.flood import FloodGuard, Verdict
+from bot.limits import MAX_TOAST, check_data, split_text
+from bot.ptb import AnyApplication
 from core.chat_texts import t
-from core.conversation import Answer, ChatEvent, Conversation, EventKind, Reply, split_text
-from core.conversation.model import MAX_TOAST, Keyboard
-from core.ports import UnitOfWork
+from core.conversation import Answer, ChatEvent, Conversation, EventKind, Reply
+from core.conversation.model import Keyboard
+from core.model import InboundOutcome
+from core.ports import Transaction
 from core.texts import normalise_language
 
-T = TypeVar("T")
-Transaction = Callable[[Callable[[UnitOfWork], T]], T]
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 log = logging.getLogger("leertraject.bot")
 
 
@@ -119,7 +118,8 @@ class ChatBot:
         """Too many updates: record this one as not handled (so a redelivery is not handled
         either), answer a tap as Telegram requires, and say "even geduld" once."""
         recorded = await asyncio.to_thread(
-            self.transaction, lambda uow: self.conversation.record(uow, event, "throttled")
+            self.transaction,
+            lambda uow: self.conversation.record(uow, event, InboundOutcome.THROTTLED),
         )
         language = normalise_language(event.language_code)
         if update.callback_query is not None:
@@ -176,7 +176,10 @@ def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in keyboard]
+        [
+            [InlineKeyboardButton(b.text, callback_data=check_data(b.data)) for b in row]
+            for row in keyboard
+        ]
     )
 
 

@@ -17,10 +17,10 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, InvalidToken, TelegramError
-from telegram.ext import Application
+
+from bot.ptb import AnyApplication
 
 log = logging.getLogger("leertraject.bot.polling")
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Handle = Callable[[Update], Awaitable[bool]]
 OnPoll = Callable[[bool, str], Awaitable[None]]  # after each poll: all went well?, what
 

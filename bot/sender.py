@@ -12,20 +12,27 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.limits import split_text
 from core.clock import Clock
-from core.conversation import split_text
 from core.conversation.outbox import by_email_instead, chat_text, mark_unreachable
-from core.model import OutboxMessage
-from core.outbox_policy import Transaction, drain, next_attempt, run_every
+from core.model import Channel, OutboxMessage, OutboxStatus
+from core.outbox_policy import next_attempt
 from core.ports import UnitOfWork
 from core.themes import ThemeCatalog
 
 log = logging.getLogger("leertraject.bot.sender")
+
+
+class OutboxLoop(Protocol):
+    """The sender in its loop (app wires it: app/outbox_runner.py)."""
+
+    async def drain(self) -> int: ...
+    async def run(self, stop: asyncio.Event, interval: float) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -38,33 +45,24 @@ class Sent:
 class ChatSender:
     def __init__(
         self,
-        transaction: Transaction[Any],
         bot: Bot,
         themes: ThemeCatalog,
         clock: Clock,
         worker: str,
         batch_size: int = 30,
     ) -> None:
-        self.transaction = transaction
         self.bot = bot
         self.themes = themes
         self.clock = clock
         self.worker = worker
         self.batch_size = batch_size
 
-    async def drain(self) -> int:
-        """Send everything that is due, batch after batch; returns how many went out."""
-        return await drain(self.transaction, self._claim, self._send_all)
-
-    async def run(self, stop: asyncio.Event, interval: float = 2.0) -> None:
-        await run_every(stop, interval, self.drain, log)
-
-    async def _send_all(self, claimed: list[OutboxMessage]) -> Callable[[UnitOfWork], int]:
+    async def send(self, claimed: list[OutboxMessage]) -> Callable[[UnitOfWork], int]:
         results = await asyncio.gather(*(self._send(m) for m in claimed))
         return self._recorder(list(results))
 
-    def _claim(self, uow: UnitOfWork) -> list[OutboxMessage]:
-        return uow.outbox.claim("telegram", self.clock.now(), self.batch_size, self.worker)
+    def claim(self, uow: UnitOfWork) -> list[OutboxMessage]:
+        return uow.outbox.claim(Channel.TELEGRAM, self.clock.now(), self.batch_size, self.worker)
 
     async def _send(self, message: OutboxMessage) -> Sent:
         text = chat_text(message, self.themes)
@@ -105,7 +103,9 @@ class ChatSender:
                 mark_unreachable(uow, now, message)
                 copy = by_email_instead(uow, now, message)
                 note = "; sent by e-mail instead" if copy else ""
-                uow.outbox.mark_failed(message.id, result.detail + note, status="bounced")
+                uow.outbox.mark_failed(
+                    message.id, result.detail + note, status=OutboxStatus.BOUNCED
+                )
                 log.info("chat %s blocked the bot; contact falls back to e-mail", message.recipient)
             else:
                 copy = by_email_instead(uow, now, message)

@@ -11,25 +11,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot, BotCommand
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import ApplicationBuilder
 
 from bot.buckets import Clock as Monotonic
 from bot.buckets import monotonic
-from bot.chat import ChatBot, Transaction
+from bot.chat import ChatBot
 from bot.flood import FloodGuard, FloodLimits
 from bot.polling import Poller, committed_handler
-from bot.sender import ChatSender
+from bot.ptb import AnyApplication
+from bot.sender import ChatSender, OutboxLoop
 from bot.throttle import SendLimits, Throttle
 from bot.webhook import WebhookConfig, WebhookServer
 from core.chat_texts import menu_text
 from core.clock import Clock
 from core.conversation import Conversation
 from core.conversation.commands import COMMANDS, MENU
+from core.ports import Transaction
 from core.texts import DEFAULT_LANGUAGE, LANGUAGES
 from core.themes import ThemeCatalog
 
 log = logging.getLogger("leertraject.bot")
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
@@ -54,6 +55,7 @@ class BotService:
         themes: ThemeCatalog,
         clock: Clock,
         worker: str,
+        outbox: Callable[[ChatSender], OutboxLoop],
         rate_clock: Monotonic = monotonic,
         beat: Callable[[str, bool, str], None] | None = None,
     ) -> None:
@@ -72,7 +74,7 @@ class BotService:
         )
         self.chat = ChatBot(conversation, transaction, FloodGuard(config.flood, rate_clock))
         self.chat.install(self.application)
-        self.sender = ChatSender(transaction, self.application.bot, themes, clock, worker)
+        self.sender = outbox(ChatSender(self.application.bot, themes, clock, worker))
         self.webhook: WebhookServer | None = None
         self.handle = committed_handler(self.application, self.chat.uncommitted)
         self.poller: Poller | None = None

@@ -13,14 +13,13 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.ext import Application
+
+from bot.ptb import AnyApplication
 
 log = logging.getLogger("leertraject.bot.webhook")
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
 MAX_BODY = 1_000_000
 MAX_HEADERS = 100

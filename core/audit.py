@@ -16,7 +16,7 @@ def log_action(
             at=now,
             action=action,
             actor=actor.label(),
-            channel=actor.channel.value,
+            channel=actor.channel,
             subject=subject,
             data=data,
         )

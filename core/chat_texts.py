@@ -16,8 +16,6 @@ from core.i18n import render, t, template
 __all__ = ["DOMAIN", "catalog", "has", "keys", "menu_text", "render", "t", "template"]
 
 DOMAIN = "chat"
-CATALOG_LANGUAGES = i18n.LANGUAGES
-FALLBACK = i18n.FALLBACK
 
 
 def catalog(language: str) -> dict[str, str]:

@@ -1,9 +1,10 @@
-"""Every text a user sees, in Dutch and English, from gettext catalogs read with Babel.
+"""Every text a user sees, in Dutch and English, behind a stable key: the key space and the
+lookup (`t`, `render`, `template`); the catalogs themselves are read outside core.
 
-One mechanism for the chat, core's messages and the e-mails: `core/locale/<language>/
-LC_MESSAGES/<domain>.po`, one msgid per stable key, read once, on first use, from the package
-itself. Placeholders in braces are filled by str.format. Translators edit the .po files; the
-keys in the code never change.
+One mechanism for the chat, core's messages and the e-mails: gettext catalogs, `core/locale/
+<language>/LC_MESSAGES/<domain>.po`, one msgid per stable key. app installs the reader at
+start (app/catalogs.py, with Babel); each catalog is read once, on first use. Placeholders in
+braces are filled by str.format. Translators edit the .po files; the keys never change.
 
 The domains are files for whoever owns the texts, not separate namespaces: a key means the
 same text in every channel, and no key is defined in two domains (tests/unit/test_i18n.py),
@@ -19,24 +20,33 @@ so a sentence the chat and an e-mail say alike is one entry that both use.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from functools import cache
-from importlib import resources
 from typing import Any
-
-from babel.messages.pofile import read_po
 
 DOMAINS = ("core", "chat", "mail", "report", "web", "ops")
 LANGUAGES = ("nl", "en")
 FALLBACK = "nl"  # the working language: a text missing in English is shown in Dutch
 
 
+# (domain, language) -> key -> text, translated entries only.
+CatalogReader = Callable[[str, str], Mapping[str, str]]
+_reader: list[CatalogReader] = []
+
+
+def install(reader: CatalogReader) -> None:
+    """Where the catalogs come from (app does this at start); forgets what was read before."""
+    _reader[:] = [reader]
+    catalog.cache_clear()
+    texts.cache_clear()
+
+
 @cache
 def catalog(domain: str, language: str) -> dict[str, str]:
     """Key -> text of one domain in one language (translated entries only)."""
-    path = resources.files("core") / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
-    with path.open("rb") as handle:
-        parsed = read_po(handle, locale=language, domain=domain)
-    return {str(m.id): str(m.string) for m in parsed if m.id and m.string}
+    if not _reader:
+        raise LookupError("no text catalogs installed: app installs them at start")
+    return dict(_reader[0](domain, language))
 
 
 @cache
@@ -53,7 +63,7 @@ def template(key: str, language: str) -> str:
     shown = "en" if language == "en" else FALLBACK
     found = texts(shown).get(key) or texts(FALLBACK).get(key)
     if found is None:
-        raise KeyError(f"no text {key!r} in core/locale/*/LC_MESSAGES/*.po")
+        raise KeyError(f"no text {key!r} in the catalogs")
     return found
 
 

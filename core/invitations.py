@@ -15,8 +15,8 @@ from core.clock import format_local
 from core.model import Actor, Contact, new_token
 from core.notify import tell
 from core.ports import UnitOfWork
-from core.text import csv_delimiter
 from core.texts import LANGUAGES, text
+from core.typed_text import csv_delimiter
 from core.validators import Context, Kind, clean
 
 _HEADERS = {

@@ -16,6 +16,45 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ActorKind(StrEnum):
+    """Who acts: the first part of an audit entry's actor ("staff:els", "contact:12")."""
+
+    CONTACT = "contact"
+    STAFF = "staff"
+    SYSTEM = "system"
+    ANONYMOUS = "anonymous"
+
+
+class OutboxStatus(StrEnum):
+    """Where an outgoing message stands (stored as its value)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BOUNCED = "bounced"
+    CANCELLED = "cancelled"  # an invitation left when registration closed
+    ERASED = "erased"  # never sent any more: what it would say is gone
+
+
+class InboundOutcome(StrEnum):
+    """What became of one inbound message or chat update (the inbound ledger's outcome)."""
+
+    ACCEPTED = "accepted"  # the results of a registration (core.usecases.submit.Result)
+    UPDATED = "updated"
+    NEEDS_VERIFICATION = "needs_verification"
+    PENDING_APPROVAL = "pending_approval"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"  # seen before: nothing done again
+    IGNORED = "ignored"  # an auto-reply, a list message
+    BOUNCE = "bounce"
+    QUARANTINED = "quarantined"  # could not be handled: kept whole for a retry
+    HANDLED = "handled"  # a chat update
+    BLOCKED = "blocked"  # the person blocked the bot
+    UNBLOCKED = "unblocked"
+    THROTTLED = "throttled"  # a flood: not handled
+
+
 class Channel(StrEnum):
     EMAIL = "email"
     TELEGRAM = "telegram"
@@ -83,17 +122,17 @@ class Registration:
 class Actor:
     """Who did it: a contact (by id, never by address), staff (by login) or the system."""
 
-    kind: str  # "contact" | "staff" | "system" | "anonymous"
+    kind: ActorKind
     channel: Channel
     contact_id: int | None = None
     name: str = ""
 
     @property
     def is_staff(self) -> bool:
-        return self.kind in ("staff", "system")
+        return self.kind in (ActorKind.STAFF, ActorKind.SYSTEM)
 
     def label(self) -> str:
-        if self.kind == "contact":
+        if self.kind == ActorKind.CONTACT:
             return f"contact:{self.contact_id}"
         return f"{self.kind}:{self.name}" if self.name else self.kind
 
@@ -115,7 +154,7 @@ class AuditEntry:
     at: datetime
     action: str  # dotted: "registration.submitted", "contact.erased", ...
     actor: str
-    channel: str
+    channel: Channel
     subject: str
     data: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
@@ -133,7 +172,7 @@ class OutboxMessage:
     dedup_key: str
     created_at: datetime
     contact_id: int | None = None
-    status: str = "queued"
+    status: OutboxStatus = OutboxStatus.QUEUED
     attempts: int = 0
     external_id: str | None = None  # the Message-ID it went out with, to match bounces
     last_error: str | None = None
@@ -148,7 +187,7 @@ class InboundRecord:
     channel: Channel
     key: str  # Message-ID or a hash for e-mail, update_id for Telegram
     received_at: datetime
-    outcome: str
+    outcome: InboundOutcome
     detail: dict[str, Any] = field(default_factory=dict)
     raw: bytes | None = None  # kept only for messages that must be retried (quarantine)
     error: str | None = None

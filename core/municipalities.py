@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from core.text import compact, fold_place
+from core.typed_text import compact, fold_place
 
 FLEMISH_REGION = "02000"
 

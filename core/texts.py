@@ -13,15 +13,10 @@ from core import i18n
 
 LANGUAGES = i18n.LANGUAGES
 DEFAULT_LANGUAGE = i18n.FALLBACK
-DOMAIN = "core"
 
 
 def text(key: str, language: str, **params: Any) -> str:
     return i18n.t(key, language, **params)
-
-
-def has_text(key: str) -> bool:
-    return i18n.has(key, DOMAIN)
 
 
 def normalise_language(value: str | None) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core.text import fold
+from core.typed_text import fold
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,10 @@ class ThemeCatalog:
 
     def get(self, number: int) -> Theme | None:
         return self._by_number.get(number)
+
+    def all_titles(self) -> list[str]:
+        """Every title in every language: phrases a list of preferences never splits."""
+        return [title for t in self.themes for title in (t.title_nl, t.title_en)]
 
     def numbers(self) -> list[int]:
         return [t.number for t in self.themes]

@@ -10,9 +10,10 @@ from enum import StrEnum
 from typing import Any
 
 from core.municipalities import LookupStatus, MunicipalityDirectory
-from core.text import clean_text
+from core.preferences import split_preferences
 from core.texts import LANGUAGES, normalise_language, text
 from core.themes import ThemeCatalog
+from core.typed_text import clean_text
 
 
 class Kind(StrEnum):
@@ -187,19 +188,13 @@ def _clean_municipality(
     return None, [ValidationError("municipality.not_found", key, {"value": value})]
 
 
-_SPLIT_PREFERENCES = re.compile(r"\s*(?:[,;\n]|\ben\b|\band\b)\s*", re.I)
-
-
-def split_preferences(raw: str) -> list[str]:
-    """ "9, 11; 3" or "9 en 11" as one line: the separate choices."""
-    return [part for part in _SPLIT_PREFERENCES.split(raw) if part.strip()]
-
-
 def _clean_preferences(
     key: str, raw: Any, ctx: Context, max_length: int
 ) -> tuple[Any, list[ValidationError]]:
     items: list[str | None] = (
-        list(split_preferences(raw)) if isinstance(raw, str) else [_str_or_none(i) for i in raw]
+        list(split_preferences(raw, ctx.themes.all_titles()))
+        if isinstance(raw, str)
+        else [_str_or_none(i) for i in raw]
     )
     errors: list[ValidationError] = []
     numbers: list[int] = []

@@ -10,18 +10,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from core.audit import log_action
 from core.campaign import Env
 from core.form import FORM
-from core.model import Actor, Channel, InboundRecord, OutboxMessage
+from core.model import Actor, ActorKind, Channel, InboundOutcome, InboundRecord, OutboxMessage
 from core.notify import tell_address
-from core.ports import UnitOfWork
-from core.text import clean, clean_line
+from core.ports import Transaction, UnitOfWork
+from core.typed_text import clean, clean_line
 from core.usecases import inbound
 from core.usecases.approval import approve_by_reply
 from core.usecases.bounces import record_bounce
@@ -37,8 +36,6 @@ from mail.replies import rejection_params
 from mail.template import TemplateSpec, extract_best
 from mail.trust import assess_sender
 
-T = TypeVar("T")
-Transaction = Callable[[Callable[[UnitOfWork], T]], T]
 log = logging.getLogger("leertraject.mail.intake")
 
 _DISPOSITIONS = {
@@ -202,7 +199,7 @@ class MailIntake:
         ledger and the audit log, and the address is told once (it may be a real person's)."""
         sender = (mail.from_address or "").lower()
         now = self.env.clock.now()
-        log_action(uow, now, Actor("anonymous", Channel.EMAIL), "mail.forged", key[:120])
+        log_action(uow, now, Actor(ActorKind.ANONYMOUS, Channel.EMAIL), "mail.forged", key[:120])
         reply = None
         if sender:  # at most once per address: the same cause every time
             reply = tell_address(uow, sender, "nl", "mail.forged", _thread(mail), "forged", now)
@@ -288,7 +285,8 @@ class MailIntake:
     ) -> IntakeResult:
         detail = {**detail, "registration": (result.registration or {}).get("reference")}
         detail["errors"] = [e["code"] for e in result.errors]
-        inbound.record(uow, self.env, Channel.EMAIL, key, result.outcome, detail, earlier)
+        outcome = InboundOutcome(result.outcome)
+        inbound.record(uow, self.env, Channel.EMAIL, key, outcome, detail, earlier)
         return result
 
     def _quarantine(self, uow: UnitOfWork, raw: bytes, key: str, error: str) -> IntakeResult:
@@ -298,7 +296,7 @@ class MailIntake:
         )
 
     def retry_quarantined(self) -> list[IntakeResult]:
-        records = self.transaction(lambda uow: uow.inbound.quarantined(Channel.EMAIL.value))
+        records = self.transaction(lambda uow: uow.inbound.quarantined(Channel.EMAIL))
         return [self.process(r.raw, retry=True) for r in records if r.raw is not None]
 
 

@@ -14,8 +14,8 @@ from datetime import timedelta
 from typing import Any
 
 from core.clock import Clock
-from core.model import OutboxMessage
-from core.outbox_policy import Transaction, drain, next_attempt
+from core.model import Channel, OutboxMessage
+from core.outbox_policy import next_attempt
 from core.ports import UnitOfWork
 from mail.render import Renderer
 from mail.smtp import MailTransport, SendResult, SendStatus
@@ -28,32 +28,26 @@ STALE_AFTER = timedelta(minutes=15)
 class EmailSender:
     def __init__(
         self,
-        transaction: Transaction[Any],
         renderer: Renderer,
         transport: MailTransport,
         clock: Clock,
         worker: str,
         batch_size: int = 50,
     ) -> None:
-        self.transaction = transaction
         self.renderer = renderer
         self.transport = transport
         self.clock = clock
         self.worker = worker
         self.batch_size = batch_size
 
-    async def drain(self) -> int:
-        """Send everything that is due, batch after batch; returns how many went out."""
-        return await drain(self.transaction, self._claim, self._send)
-
-    def _claim(self, uow: UnitOfWork) -> list[OutboxMessage]:
+    def claim(self, uow: UnitOfWork) -> list[OutboxMessage]:
         now = self.clock.now()
         stale = uow.outbox.fail_stale(now - STALE_AFTER)
         if stale:
             log.warning("%d e-mail(s) were interrupted while sending; marked failed", stale)
-        return uow.outbox.claim("email", now, self.batch_size, self.worker)
+        return uow.outbox.claim(Channel.EMAIL, now, self.batch_size, self.worker)
 
-    async def _send(self, claimed: list[OutboxMessage]) -> Callable[[UnitOfWork], int]:
+    async def send(self, claimed: list[OutboxMessage]) -> Callable[[UnitOfWork], int]:
         now = self.clock.now()
         ready: list[tuple[OutboxMessage, Any]] = []
         broken: list[tuple[OutboxMessage, str]] = []

@@ -22,18 +22,18 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from core.preferences import split_preferences
 from core.validators import Conflict
 from mail.corrections import CorrectionFinder, disagree, same
 from mail.corrections import apply as apply_corrections
 from mail.quoting import is_closing, signature_follows, split_segments
-from mail.template_values import clean_value, split_preferences, squeeze
+from mail.template_values import clean_value, squeeze
 
 __all__ = [
     "ExtractedForm",
     "TemplateSpec",
     "extract_best",
     "extract_form",
-    "split_preferences",
 ]
 
 Source = Literal["top", "quoted", "mixed", "none"]
@@ -284,9 +284,9 @@ class _Field:
                 sec.ranked[self.rank] = disagree(sec.ranked.get(self.rank), value)
         else:
             if self.inline:
-                items = split_preferences(self.lines[0], spec.protected)
+                items = split_preferences(clean_value(self.lines[0]), spec.protected)
             elif len(self.lines) == 1:
-                items = split_preferences(_item_text(self.lines[0]), spec.protected)
+                items = split_preferences(clean_value(_item_text(self.lines[0])), spec.protected)
             else:
                 items = [i for i in (clean_value(_item_text(t)) for t in self.lines) if i]
             sec.add_items(key, items, clean_value(self.lines[0]) if self.inline else "")

@@ -1,10 +1,9 @@
-"""The values of template fields: whitespace, hints and placeholders removed, one-line
-preference lists split into their entries. Linear on hostile input."""
+"""The values of template fields: whitespace, hints and placeholders removed (a one-line
+preference list is split by core/preferences.py). Linear on hostile input."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 _BLANKS = re.compile(r"[ \t\xa0]+")
 _LINK = re.compile(r"\s?[<\[](?:mailto:|https?://|tel:)[^>\]\s]{0,500}[>\]]", re.IGNORECASE)
@@ -14,7 +13,6 @@ _OPTIONAL_HINT = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(r"^(?:\(.*\)|\[.*\]|<[^@<>]*>|\.{2,}|…+|_+)$")
-_NUMBERS_ONLY = re.compile(r"^\d{1,2}(?:(?: ?[,;/&+] ?| (?:en|and) | )\d{1,2})*\.?$", re.I)
 
 
 def squeeze(line: str) -> str:
@@ -38,35 +36,3 @@ def clean_value(value: str) -> str:
     if _PLACEHOLDER.match(value):
         return ""
     return value.strip()
-
-
-def split_preferences(value: str, protected: Sequence[str] = ()) -> list[str]:
-    """'9, 11, 3' / '9; 11; 3' / '9 en 11 en 3' / titles -> raw entries in order."""
-    value = " ".join(clean_value(value).rstrip(".").split())
-    if not value:
-        return []
-    if _NUMBERS_ONLY.match(value):
-        return re.findall(r"\d{1,2}", value)
-    masked, saved = _mask(value, protected)
-    separators = ";" if ";" in masked else r",|\s+(?:en|and|&)\s+(?!-)"
-    parts = re.split(separators, masked)
-    return [p for p in (_unmask(p, saved).strip(" .") for p in parts) if p]
-
-
-def _mask(value: str, protected: Sequence[str]) -> tuple[str, list[str]]:
-    saved: list[str] = []
-
-    def keep(m: re.Match[str]) -> str:
-        saved.append(m.group(0))
-        return f"\x00{len(saved) - 1}\x00"
-
-    masked = value
-    for phrase in sorted(protected, key=len, reverse=True):
-        masked = re.sub(re.escape(phrase), keep, masked, flags=re.IGNORECASE)
-    return re.sub(r"\([^()]*\)", keep, masked), saved
-
-
-def _unmask(value: str, saved: list[str]) -> str:
-    for _ in range(3):  # protected phrases may hold masked parentheses
-        value = re.sub(r"\x00(\d+)\x00", lambda m: saved[int(m.group(1))], value)
-    return value

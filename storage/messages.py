@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from core.model import Channel, InboundRecord, OutboxMessage
+from core.model import Channel, InboundOutcome, InboundRecord, OutboxMessage, OutboxStatus
 from storage.pending import mentions
 from storage.tables import InboundRow, OutboxRow
 
@@ -25,7 +25,7 @@ def _outbox(row: OutboxRow) -> OutboxMessage:
         dedup_key=row.dedup_key,
         created_at=row.created_at,
         contact_id=row.contact_id,
-        status=row.status,
+        status=OutboxStatus(row.status),
         attempts=row.attempts,
         external_id=row.message_id,
         last_error=row.last_error,
@@ -90,7 +90,9 @@ class SqlOutbox:
         )
         return int(self.session.scalar(query) or 0)
 
-    def claim(self, channel: str, now: datetime, limit: int, worker: str) -> list[OutboxMessage]:
+    def claim(
+        self, channel: Channel, now: datetime, limit: int, worker: str
+    ) -> list[OutboxMessage]:
         query = (
             select(OutboxRow)
             .where(
@@ -123,7 +125,9 @@ class SqlOutbox:
         row.claimed_by = None
         self.session.flush()
 
-    def mark_failed(self, message_id: int, error: str, status: str = "failed") -> None:
+    def mark_failed(
+        self, message_id: int, error: str, status: OutboxStatus = OutboxStatus.FAILED
+    ) -> None:
         row = self.session.get_one(OutboxRow, message_id)
         row.status, row.last_error, row.claimed_by = status, error, None
         self.session.flush()
@@ -161,7 +165,7 @@ class SqlOutbox:
         row.message_id = external_id
         self.session.flush()
 
-    def list(self, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
+    def list(self, status: OutboxStatus | None = None, limit: int = 200) -> list[OutboxMessage]:
         query = select(OutboxRow).order_by(OutboxRow.id.desc()).limit(limit)
         if status is not None:
             query = query.where(OutboxRow.status == status)
@@ -172,7 +176,7 @@ class SqlInbound:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, channel: str, key: str) -> InboundRecord | None:
+    def get(self, channel: Channel, key: str) -> InboundRecord | None:
         row = self.session.scalars(
             select(InboundRow).where(InboundRow.channel == channel, InboundRow.key == key)
         ).one_or_none()
@@ -190,10 +194,10 @@ class SqlInbound:
         self._write(row, record)
         self.session.flush()
 
-    def quarantined(self, channel: str) -> list[InboundRecord]:
+    def quarantined(self, channel: Channel) -> list[InboundRecord]:
         query = (
             select(InboundRow)
-            .where(InboundRow.channel == channel, InboundRow.outcome == "quarantined")
+            .where(InboundRow.channel == channel, InboundRow.outcome == InboundOutcome.QUARANTINED)
             .order_by(InboundRow.id)
         )
         return [self._read(r) for r in self.session.scalars(query)]
@@ -222,7 +226,7 @@ class SqlInbound:
             Channel(row.channel),
             row.key,
             row.received_at,
-            row.outcome,
+            InboundOutcome(row.outcome),
             dict(row.detail),
             row.raw,
             row.error,

@@ -193,7 +193,7 @@ class SqlAudit:
             at=entry.at,
             action=entry.action,
             actor=entry.actor,
-            channel=entry.channel,
+            channel=entry.channel.value,
             subject=entry.subject,
             data=entry.data,
         )

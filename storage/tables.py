@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     LargeBinary,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -19,8 +20,19 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.db import UTCDateTime
 
+# Every constraint has a name a migration can find on SQLite and PostgreSQL alike
+# (storage/migrations/versions/0005_constraint_names.py gave the older ones theirs).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 
 class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads it as a class attribute)
         datetime: UTCDateTime(),
         dict[str, Any]: JSON(),

@@ -11,11 +11,13 @@ from typing import Any, Self
 from core.model import (
     AssignmentRun,
     AuditEntry,
+    Channel,
     Contact,
     Draft,
     HistoryEntry,
     InboundRecord,
     OutboxMessage,
+    OutboxStatus,
     Registration,
     Reminder,
     Status,
@@ -131,22 +133,26 @@ class FakeOutbox(_Table):
             1 for m in self.rows.values() if m.recipient == recipient and m.created_at >= since
         )
 
-    def claim(self, channel: str, now: datetime, limit: int, worker: str) -> list[OutboxMessage]:
-        due = [m for m in self.rows.values() if m.channel.value == channel and m.status == "queued"]
+    def claim(
+        self, channel: Channel, now: datetime, limit: int, worker: str
+    ) -> list[OutboxMessage]:
+        due = [m for m in self.rows.values() if m.channel == channel and m.status == "queued"]
         for m in due[:limit]:
-            m.status = "sending"
+            m.status = OutboxStatus.SENDING
             m.attempts += 1
         return [copy.deepcopy(m) for m in due[:limit]]
 
     def mark_sent(self, message_id: int, now: datetime, external_id: str | None) -> None:
         m = self.rows[message_id]
-        m.status, m.sent_at, m.external_id = "sent", now, external_id or m.external_id
+        m.status, m.sent_at, m.external_id = OutboxStatus.SENT, now, external_id or m.external_id
 
     def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:
-        self.rows[message_id].status = "queued"
+        self.rows[message_id].status = OutboxStatus.QUEUED
         self.rows[message_id].last_error = error
 
-    def mark_failed(self, message_id: int, error: str, status: str = "failed") -> None:
+    def mark_failed(
+        self, message_id: int, error: str, status: OutboxStatus = OutboxStatus.FAILED
+    ) -> None:
         self.rows[message_id].status = status
         self.rows[message_id].last_error = error
 
@@ -154,7 +160,7 @@ class FakeOutbox(_Table):
         m = self.rows.get(message_id)
         if m is None or m.status not in ("failed", "bounced"):
             return False
-        m.status = "queued"
+        m.status = OutboxStatus.QUEUED
         return True
 
     def fail_stale(self, before: datetime) -> int:
@@ -166,23 +172,23 @@ class FakeOutbox(_Table):
     def set_external_id(self, message_id: int, external_id: str) -> None:
         self.rows[message_id].external_id = external_id
 
-    def list(self, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
+    def list(self, status: OutboxStatus | None = None, limit: int = 200) -> list[OutboxMessage]:
         return [m for m in self.all() if status is None or m.status == status][:limit]
 
 
 class FakeInbound(_Table):
-    def get(self, channel: str, key: str) -> InboundRecord | None:
-        return next((r for r in self.all() if r.channel.value == channel and r.key == key), None)
+    def get(self, channel: Channel, key: str) -> InboundRecord | None:
+        return next((r for r in self.all() if r.channel == channel and r.key == key), None)
 
     def add(self, record: InboundRecord) -> None:
-        assert self.get(record.channel.value, record.key) is None, "unique (channel, key)"
+        assert self.get(record.channel, record.key) is None, "unique (channel, key)"
         self.insert(record)
 
     def update(self, record: InboundRecord) -> None:
         self.put(record)
 
-    def quarantined(self, channel: str) -> list[InboundRecord]:
-        return [r for r in self.all() if r.channel.value == channel and r.outcome == "quarantined"]
+    def quarantined(self, channel: Channel) -> list[InboundRecord]:
+        return [r for r in self.all() if r.channel == channel and r.outcome == "quarantined"]
 
     def scrub_mentions(self, needles: Sequence[str]) -> int:
         hits = [r for r in self.rows.values() if _mentions([r.detail, r.raw, r.error], needles)]

@@ -18,7 +18,6 @@ from telegram import (
     Update,
 )
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -29,12 +28,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.ptb import AnyApplication
 from tests.telegram_standin import (
     ManualClock,
     TelegramStandIn,
 )
 
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 # PTB's own RetryAfter constructor warns about retry_after becoming a timedelta in v23.
 _RETRY_AFTER_WARNING = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"

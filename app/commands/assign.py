@@ -17,7 +17,7 @@ from app.commands.state import CliState, pass_state, staff_actor
 from app.report import write_report
 from core.audit import log_action
 from core.ports import UnitOfWork
-from core.text import csv_delimiter
+from core.typed_text import csv_delimiter
 
 
 @click.group("assign", invoke_without_command=True)

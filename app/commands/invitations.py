@@ -10,7 +10,7 @@ import click
 from app.commands.output import emit_json, emit_table, language, say, word
 from app.commands.state import CliState, pass_state, staff_actor
 from core.invitations import import_invitations, parse_csv, send_invitations
-from core.text import fold, fold_place
+from core.typed_text import fold, fold_place
 
 _COUNTS = ("created", "updated", "unchanged", "failed")
 

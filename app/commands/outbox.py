@@ -9,6 +9,7 @@ import click
 from app.commands.output import emit_json, emit_table, say, word
 from app.commands.state import CliState, pass_state
 from app.mailing import email_sender
+from core.model import OutboxStatus
 
 
 @click.group("outbox")
@@ -25,9 +26,10 @@ def list_command(state: CliState, failed: bool, status: str | None, as_json: boo
     """List outgoing messages, newest first."""
     app = state.app()
     with app.uow() as uow:
-        messages = uow.outbox.list("failed" if failed else status)
+        wanted = OutboxStatus.FAILED if failed else OutboxStatus(status) if status else None
+        messages = uow.outbox.list(wanted)
         if failed:
-            messages += uow.outbox.list("bounced")
+            messages += uow.outbox.list(OutboxStatus.BOUNCED)
     rows = [
         {
             "id": m.id,

@@ -11,7 +11,7 @@ from app.bootstrap import App, bootstrap
 from app.commands.output import language, say
 from app.config import ConfigError, Settings, load_settings
 from app.logs import setup_logging
-from core.model import Actor, Channel
+from core.model import Actor, ActorKind, Channel
 from storage.migrate import is_current
 
 
@@ -48,7 +48,7 @@ def staff_actor() -> Actor:
         login = getpass.getuser()
     except (KeyError, OSError):
         login = "staff"
-    return Actor("staff", Channel.CLI, name=login)
+    return Actor(ActorKind.STAFF, Channel.CLI, name=login)
 
 
 pass_state = click.make_pass_decorator(CliState)

@@ -5,7 +5,7 @@ state), so any instance can answer any update and a restart loses nothing.
 """
 
 from core.conversation.flow import ChatOptions, Conversation
-from core.conversation.model import Answer, Button, ChatEvent, EventKind, Reply, split_text
+from core.conversation.model import Answer, Button, ChatEvent, EventKind, Reply
 
 __all__ = [
     "Answer",
@@ -15,5 +15,4 @@ __all__ = [
     "Conversation",
     "EventKind",
     "Reply",
-    "split_text",
 ]

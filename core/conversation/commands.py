@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.clock import format_local
 from core.conversation import steps, themes
 from core.conversation.confirm import confirm
 from core.conversation.model import Button, Keyboard
 from core.conversation.turn import Turn, is_no, is_yes
 from core.form import FORM
-from core.model import Actor, Channel, Contact, Status
+from core.model import Actor, ActorKind, Channel, Contact, Status
 from core.texts import LANGUAGES
 from core.usecases.drafts import set_field
 from core.usecases.manage import erase
@@ -128,7 +129,7 @@ def _link_invitation(turn: Turn, token: str) -> bool:
 def help_(turn: Turn, argument: str = "") -> None:
     lines = [turn.t("help.intro")]
     if turn.draft is not None:
-        lines.append(steps.step_help(turn, steps.position(turn.draft)))
+        lines.append(steps.route(turn).help(turn))
     lines.append(turn.t("help.commands"))
     lines.append(turn.t("help.email", **steps.alternative(turn)))
     turn.say("\n\n".join(lines))
@@ -237,7 +238,7 @@ def confirmed(turn: Turn, what: str, yes: bool) -> None:
         return
     email = str(turn.values.get("contact_email") or "") if turn.draft is not None else ""
     for contact in turn.contacts():
-        actor = Actor("contact", Channel.TELEGRAM, contact_id=contact.id)
+        actor = Actor(ActorKind.CONTACT, Channel.TELEGRAM, contact_id=contact.id)
         erase(turn.uow, turn.env, actor, email=contact.email)
     if email:
         turn.uow.verifications.delete_for_email(email.lower())
@@ -280,8 +281,6 @@ def closed(turn: Turn) -> None:
 
 
 def steps_deadline(turn: Turn) -> str:
-    from core.clock import format_local
-
     return format_local(turn.env.campaign.deadline)
 
 

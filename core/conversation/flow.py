@@ -4,11 +4,12 @@ update once (its id goes into the inbound ledger), route it to the step it belon
 from __future__ import annotations
 
 from core.campaign import Env
-from core.conversation import code, commands, municipality, steps, summary, themes
+from core.conversation import commands, steps
 from core.conversation.model import Answer, ChatEvent, EventKind
+from core.conversation.routes import ROUTES
 from core.conversation.turn import ChatOptions, Turn, words
 from core.form import FORM
-from core.model import Channel
+from core.model import Channel, InboundOutcome
 from core.ports import UnitOfWork
 from core.usecases import inbound
 
@@ -27,8 +28,8 @@ class Conversation:
         # the first to commit and then finds it there.
         draft = uow.drafts.get_for_update(f"telegram:{event.user_id}")
         if inbound.seen(uow, Channel.TELEGRAM, str(event.update_id)) is not None:
-            return Answer(duplicate=True, outcome="duplicate")
-        turn = Turn(uow, self.env, self.options, event.user_id, event.language_code, draft)
+            return Answer(duplicate=True, outcome=InboundOutcome.DUPLICATE)
+        turn = Turn(uow, self.env, self.options, event.user_id, event.language_code, draft, ROUTES)
         outcome = self._route(turn, event)
         quiet = event.kind in (EventKind.BLOCKED, EventKind.UNBLOCKED)  # not the person's step
         if turn.draft is not None and not turn.deleted and not quiet:
@@ -38,7 +39,7 @@ class Conversation:
         self._record(uow, event, outcome)
         return Answer(turn.replies, toast=turn.toast, outcome=outcome)
 
-    def record(self, uow: UnitOfWork, event: ChatEvent, outcome: str) -> bool:
+    def record(self, uow: UnitOfWork, event: ChatEvent, outcome: InboundOutcome) -> bool:
         """An update not handled (a flood): recorded, so that its redelivery is not handled
         either. False if it was in the ledger already."""
         if inbound.seen(uow, Channel.TELEGRAM, str(event.update_id)) is not None:
@@ -46,14 +47,14 @@ class Conversation:
         self._record(uow, event, outcome)
         return True
 
-    def _record(self, uow: UnitOfWork, event: ChatEvent, outcome: str) -> None:
+    def _record(self, uow: UnitOfWork, event: ChatEvent, outcome: InboundOutcome) -> None:
         detail = {"kind": event.kind.value}  # never what was typed: the ledger is no transcript
         inbound.record(uow, self.env, Channel.TELEGRAM, str(event.update_id), outcome, detail)
 
-    def _route(self, turn: Turn, event: ChatEvent) -> str:
+    def _route(self, turn: Turn, event: ChatEvent) -> InboundOutcome:
         if event.kind in (EventKind.BLOCKED, EventKind.UNBLOCKED):
             _reachable(turn, event.kind is EventKind.UNBLOCKED)
-            return event.kind.value
+            return InboundOutcome(event.kind.value)
         if event.kind is EventKind.COMMAND:
             commands.run(turn, event.command, event.text)
         elif event.kind is EventKind.TAP:
@@ -61,7 +62,7 @@ class Conversation:
             _tap(turn, event.data)
         else:
             _text(turn, event.text)
-        return "handled"
+        return InboundOutcome.HANDLED
 
 
 def _text(turn: Turn, typed: str) -> None:
@@ -81,17 +82,7 @@ def _text(turn: Turn, typed: str) -> None:
     if button is not None:  # typing a button's text does what tapping it does
         _tap(turn, button)
         return
-    at = steps.position(turn.draft)
-    if at == "municipality":
-        municipality.answer(turn, typed)
-    elif at == "preferences":
-        themes.answer(turn, typed)
-    elif at == steps.CODE:
-        code.answer(turn, typed)
-    elif at == steps.SUMMARY:
-        summary.answer(turn, typed)
-    else:
-        steps.answer_field(turn, at, typed)
+    steps.route(turn).answer(turn, typed)
 
 
 def _tap(turn: Turn, data: str) -> None:
@@ -114,22 +105,15 @@ def _tap(turn: Turn, data: str) -> None:
         return
     turn.state.pop("confirm", None)
     at = steps.position(turn.draft)
+    step = steps.route(turn)
     if data == "nav:back":
         steps.back(turn)
     elif data == "nav:skip" and at in steps.FIELD_KEYS and not FORM.get(at).required:
         steps.answer_field(turn, at, "-")
     elif data == "s:show" and turn.state.get("editing"):
         steps.back(turn)
-    elif data == "s:show" and at == steps.SUMMARY:
-        summary.show(turn)
-    elif prefix == "m" and at == "municipality":
-        municipality.tap(turn, data)
-    elif prefix == "t" and at == "preferences":
-        themes.tap(turn, data)
-    elif prefix == "c" and at == steps.CODE:
-        code.tap(turn, data)
-    elif prefix in ("s", "e") and at == steps.SUMMARY:
-        summary.tap(turn, data)
+    elif step.tap is not None and prefix in step.taps:
+        step.tap(turn, data)
     else:
         turn.toast = turn.t("stale")
         steps.ask(turn)
@@ -137,20 +121,8 @@ def _tap(turn: Turn, data: str) -> None:
 
 def _typed_button(turn: Turn, typed: str) -> str | None:
     """The callback data of the button on screen whose text was typed, if any."""
-    assert turn.draft is not None
-    at = steps.position(turn.draft)
-    if at == "municipality":
-        keyboards = [municipality.keyboard(turn)]
-    elif at == "preferences":
-        keyboards = [themes.keyboard(turn)]
-    elif at == steps.CODE:
-        keyboards = [code.keyboard(turn)]
-    elif at == steps.SUMMARY:
-        keyboards = [summary.keyboard(turn), summary.edit_keyboard(turn)]
-    else:
-        keyboards = [steps.nav_row(turn, at, FORM.get(at).required)]
     said = words(typed)
-    for keyboard in keyboards:
+    for keyboard in steps.route(turn).keyboards(turn):
         for row in keyboard:
             for button in row:
                 if said and words(button.text) == said:

@@ -9,7 +9,7 @@ from typing import Any
 
 from core.audit import log_action
 from core.chat_texts import has, render, t
-from core.model import Actor, Channel, OutboxMessage
+from core.model import Actor, ActorKind, Channel, OutboxMessage
 from core.ports import UnitOfWork
 from core.themes import ThemeCatalog
 
@@ -36,7 +36,7 @@ def mark_unreachable(uow: UnitOfWork, now: datetime, message: OutboxMessage) -> 
         return
     contact.telegram_unreachable = True
     uow.contacts.update(contact)
-    actor = Actor("system", Channel.TELEGRAM, name="chat-sender")
+    actor = Actor(ActorKind.SYSTEM, Channel.TELEGRAM, name="chat-sender")
     log_action(uow, now, actor, "contact.telegram_unreachable", f"contact:{contact.id}")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.conversation.model import Button, Keyboard
-from core.conversation.turn import Turn, is_back
+from core.conversation.turn import Step, Turn, is_back
 from core.form import FORM
 from core.model import Draft, Status
 from core.usecases.drafts import set_field
@@ -47,21 +47,44 @@ def progress(turn: Turn, key: str) -> str:
     return turn.t("progress", step=steps.index(key) + 1, total=len(steps))
 
 
+def route(turn: Turn) -> Step:
+    """What the step the draft stands at does: its entry in the routes, or a form field's."""
+    assert turn.draft is not None
+    return turn.routes.get(position(turn.draft), FIELD)
+
+
 def ask(turn: Turn) -> None:
     """Put the question of the current step (or the summary) in the answer."""
-    from core.conversation import code, summary, themes
+    route(turn).ask(turn)
 
+
+def enter(turn: Turn, name: str) -> None:
+    """Go to step `name` anew (the code step sends a code first), and ask its question."""
+    step = turn.routes[name]
+    (step.enter or step.ask)(turn)
+
+
+def ask_field(turn: Turn) -> None:
+    """The question of the form field the draft stands at, with its navigation buttons."""
+    assert turn.draft is not None
+    text, keyboard = question(turn, position(turn.draft))
+    turn.say(text, keyboard)
+
+
+def answer_typed(turn: Turn, typed: str) -> None:
+    assert turn.draft is not None
+    answer_field(turn, position(turn.draft), typed)
+
+
+def field_keyboards(turn: Turn) -> list[Keyboard]:
     assert turn.draft is not None
     at = position(turn.draft)
-    if at == SUMMARY:
-        summary.show(turn)
-    elif at == CODE:
-        code.prompt(turn)
-    elif at == "preferences":
-        themes.show(turn)
-    else:
-        text, keyboard = question(turn, at)
-        turn.say(text, keyboard)
+    return [nav_row(turn, at, FORM.get(at).required)]
+
+
+def field_help(turn: Turn) -> str:
+    assert turn.draft is not None
+    return FORM.get(position(turn.draft)).help(turn.language)
 
 
 def question(turn: Turn, key: str) -> tuple[str, Keyboard]:
@@ -103,8 +126,6 @@ def answer_field(turn: Turn, key: str, raw: Any) -> None:
 
 def advance(turn: Turn, key: str) -> None:
     """After `key` was answered: tell what follows from it, then ask the next step."""
-    from core.conversation import code
-
     state = turn.state
     state.pop("fails", None)
     editing = state.get("editing") == key
@@ -114,7 +135,7 @@ def advance(turn: Turn, key: str) -> None:
         already_registered(turn)
     identity_changed = key in ("municipality", "contact_email")
     if identity_changed and turn.values.get("contact_email") and not turn.trusted():
-        code.start(turn)
+        enter(turn, CODE)
         return
     ask(turn)
 
@@ -187,18 +208,7 @@ def fail(turn: Turn, message: str, keyboard: Keyboard = ()) -> None:
     turn.state["fails"] = fails
     turn.say(message, keyboard)
     if fails["n"] == turn.options.fails_before_help:
-        turn.say(turn.t("help.after_fails", help=step_help(turn, at), **alternative(turn)))
-
-
-def step_help(turn: Turn, at: str) -> str:
-    if at == CODE:
-        return turn.t("help.code")
-    if at == SUMMARY:
-        return turn.t("help.summary")
-    if at == "preferences":
-        return turn.t("help.preferences", minimum=turn.env.campaign.min_preferences,
-                      maximum=turn.env.campaign.max_preferences)  # fmt: skip
-    return FORM.get(at).help(turn.language)
+        turn.say(turn.t("help.after_fails", help=route(turn).help(turn), **alternative(turn)))
 
 
 def alternative(turn: Turn) -> dict[str, str]:
@@ -223,3 +233,7 @@ def editable(turn: Turn) -> list[str]:
     if turn.state.get("invited"):
         keys = [k for k in keys if k not in NOT_EDITABLE_WHEN_INVITED]
     return keys
+
+
+# A plain form field: the form's question, answer and help, with back and skip buttons.
+FIELD = Step(ask=ask_field, answer=answer_typed, keyboards=field_keyboards, help=field_help)

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from core.clock import format_local
 from core.conversation import steps
-from core.conversation.model import Button, Keyboard, split_text
+from core.conversation.model import Button, Keyboard
 from core.conversation.turn import Turn, is_yes, words
 from core.form import FORM
 from core.model import Channel
@@ -35,10 +36,7 @@ def keyboard(turn: Turn) -> Keyboard:
 
 
 def show(turn: Turn) -> None:
-    pieces = split_text(summary_text(turn))
-    for piece in pieces[:-1]:
-        turn.say(piece)
-    turn.say(pieces[-1], keyboard(turn))
+    turn.say(summary_text(turn), keyboard(turn))  # the channel splits a long one
 
 
 def edit_keyboard(turn: Turn) -> Keyboard:
@@ -67,6 +65,8 @@ def start_edit(turn: Turn, key: str) -> None:
 def tap(turn: Turn, data: str) -> None:
     if data == "s:ok":
         confirm(turn)
+    elif data == "s:show":
+        show(turn)
     elif data == "s:edit":
         edit_menu(turn)
     elif data.startswith("e:"):
@@ -93,9 +93,7 @@ def answer(turn: Turn, typed: str) -> None:
 def confirm(turn: Turn) -> None:
     """Submit through core; the person who confirmed here gets the answer here."""
     if not turn.trusted():
-        from core.conversation import code
-
-        code.start(turn)
+        steps.enter(turn, steps.CODE)
         return
     assert turn.draft is not None
     turn.draft.step = steps.SUMMARY
@@ -146,6 +144,4 @@ def _answered_here(turn: Turn, outcome: Outcome) -> None:
 
 
 def _deadline(turn: Turn) -> str:
-    from core.clock import format_local
-
     return format_local(turn.env.campaign.deadline)

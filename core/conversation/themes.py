@@ -7,10 +7,11 @@ one theme, "klaar", "ongedaan" and "uitleg" do what the buttons do.
 from __future__ import annotations
 
 from core.conversation import steps
-from core.conversation.model import Button, Keyboard, split_text
+from core.conversation.model import Button, Keyboard
 from core.conversation.turn import Turn, is_back, words
 from core.form import FORM
-from core.validators import ascii_number, split_preferences
+from core.preferences import split_preferences
+from core.validators import ascii_number
 
 DONE_WORDS = frozenset({"klaar", "done", "ok", "oké", "verder", "next", "gedaan"})
 UNDO_WORDS = frozenset({"ongedaan", "ongedaan maken", "undo", "wis", "wis laatste"})
@@ -111,7 +112,10 @@ def answer(turn: Turn, typed: str) -> None:
         tap(turn, "t:undo")
     elif said in INFO_WORDS:
         tap(turn, "t:info")
-    elif len(split_preferences(typed)) == 1 and (theme := _one_theme(turn, typed)) is not None:
+    elif (
+        len(split_preferences(typed, turn.env.themes.all_titles())) == 1
+        and (theme := _one_theme(turn, typed)) is not None
+    ):
         tap(turn, f"t:{theme}")
     else:
         turn.state.pop("picks", None)
@@ -131,8 +135,7 @@ def describe(turn: Turn) -> None:
     for theme in turn.env.themes:
         description = " ".join(theme.description(turn.language).split())
         blocks.append(f"{theme.number}. {theme.title(turn.language)}\n{description}")
-    for piece in split_text("\n\n".join(blocks)):
-        turn.say(piece)
+    turn.say("\n\n".join(blocks))  # the channel splits it within its limits
 
 
 def _finish(turn: Turn) -> None:

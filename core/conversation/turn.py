@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,21 @@ class ChatOptions:
     fails_before_help: int = 3
 
 
+@dataclass(frozen=True)
+class Step:
+    """What one step of the chat does (core/conversation/routes.py has one per step): ask its
+    question, read a typed answer, take a tap on one of its buttons, show its buttons (typing
+    a button's text does what tapping it does), and help after failed tries."""
+
+    ask: Callable[[Turn], None]
+    answer: Callable[[Turn, str], None]
+    keyboards: Callable[[Turn], list[Keyboard]]
+    help: Callable[[Turn], str]
+    tap: Callable[[Turn, str], None] | None = None
+    taps: frozenset[str] = frozenset()  # the callback-data prefixes of its buttons
+    enter: Callable[[Turn], None] | None = None  # entering it anew (the code step sends a code)
+
+
 @dataclass
 class Turn:
     uow: UnitOfWork
@@ -37,6 +53,7 @@ class Turn:
     user_id: int
     language_code: str | None
     draft: Draft | None
+    routes: Mapping[str, Step]  # step name -> what it does; a form field not in it: FIELD
     replies: list[Reply] = field(default_factory=list)
     toast: str = ""
     deleted: bool = False

@@ -17,12 +17,12 @@ from typing import Any
 
 from core.audit import log_action
 from core.campaign import Env
-from core.model import Actor, Registration, Verification, new_token
+from core.model import Actor, ActorKind, Registration, Verification, new_token
 from core.notify import tell, tell_address
 from core.ports import UnitOfWork
 from core.usecases.codes import APPROVAL, keyed
 from core.usecases.inbound import Identity, guarded, known_contact
-from core.usecases.submit import Outcome, Result, apply, summary_params, upsert_contact
+from core.usecases.registering import Outcome, Result, apply, summary_params, upsert_contact
 from core.validators import ValidationError
 
 APPROVE_WORDS = re.compile(r"\b(akkoord|goedgekeurd|approved?|agree[d]?)\b", re.IGNORECASE)
@@ -65,7 +65,7 @@ def request_approval(
         telegram_user_id=identity.telegram_user_id,
     )
     uow.verifications.add(waiting)
-    actor = Actor("anonymous", identity.channel)
+    actor = Actor(ActorKind.ANONYMOUS, identity.channel)
     log_action(uow, now, actor, "registration.approval_requested", registration.reference)
     params = _params(env, registration, values)
     contacts = [c for c in uow.contacts.for_municipality(municipality) if c.trusted]
@@ -142,7 +142,7 @@ def approve_by_reply(uow: UnitOfWork, env: Env, sender: str, text: str) -> Decis
                     return None
                 registration = uow.registrations.get(contact.municipality)
                 assert registration is not None
-                actor = Actor("contact", waiting.channel, contact_id=contact.id)
+                actor = Actor(ActorKind.CONTACT, waiting.channel, contact_id=contact.id)
                 return decide(uow, env, registration.reference, actor, approve=True)
     return None
 

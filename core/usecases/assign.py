@@ -20,7 +20,7 @@ from core.audit import log_action
 from core.campaign import Env
 from core.clock import format_local
 from core.i18n import LANGUAGES
-from core.model import Actor, AssignmentRun, Reminder, Status
+from core.model import Actor, AssignmentRun, OutboxStatus, Reminder, Status
 from core.notify import tell
 from core.ports import UnitOfWork
 
@@ -183,9 +183,11 @@ def close_registration(uow: UnitOfWork, now: Any) -> int:
     still queued and reminders to register are cancelled, for everyone, so no municipality
     is asked to register once the groups are known. Kick-off reminders stay."""
     cancelled = 0
-    for message in uow.outbox.list("queued", limit=1_000_000):
+    for message in uow.outbox.list(OutboxStatus.QUEUED, limit=1_000_000):
         if message.kind == "invitation" and message.id is not None:
-            uow.outbox.mark_failed(message.id, "registration closed by publication", "cancelled")
+            uow.outbox.mark_failed(
+                message.id, "registration closed by publication", OutboxStatus.CANCELLED
+            )
             cancelled += 1
     for reminder in uow.reminders.list(sent=False):
         if reminder.kind in REGISTRATION_REMINDERS and not reminder.cancelled:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from core.audit import log_action
 from core.campaign import Env
-from core.model import Actor, Channel
+from core.model import Actor, ActorKind, Channel, OutboxStatus
 from core.ports import UnitOfWork
 
 
@@ -26,7 +26,9 @@ def record_bounce(
     if original_message_id:
         message = uow.outbox.by_external_id(original_message_id)
         if message is not None and message.id is not None:
-            uow.outbox.mark_failed(message.id, "bounced: " + ", ".join(failed), status="bounced")
+            uow.outbox.mark_failed(
+                message.id, "bounced: " + ", ".join(failed), status=OutboxStatus.BOUNCED
+            )
             outbox_id = message.id
     marked = 0
     for address in {a.strip().lower() for a in failed if a.strip()}:
@@ -38,7 +40,7 @@ def record_bounce(
                 log_action(
                     uow,
                     now,
-                    Actor("system", Channel.EMAIL),
+                    Actor(ActorKind.SYSTEM, Channel.EMAIL),
                     "contact.bounced",
                     f"contact:{contact.id}",
                 )

@@ -9,7 +9,7 @@ from core.campaign import Env
 from core.form import FORM, FormField
 from core.model import Channel, Draft
 from core.ports import UnitOfWork
-from core.text import clean
+from core.typed_text import clean
 from core.usecases.submit import Identity, Outcome, submit
 from core.validators import ValidationError
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from core.campaign import Env
 from core.clock import local, to_utc
-from core.model import Channel, Contact, InboundRecord
+from core.model import Channel, Contact, InboundOutcome, InboundRecord
 from core.ports import UnitOfWork
 
 
@@ -117,7 +117,7 @@ def hour_ago(now: datetime) -> datetime:
 
 
 def seen(uow: UnitOfWork, channel: Channel, key: str) -> InboundRecord | None:
-    return uow.inbound.get(channel.value, key)
+    return uow.inbound.get(channel, key)
 
 
 def record(
@@ -125,7 +125,7 @@ def record(
     env: Env,
     channel: Channel,
     key: str,
-    outcome: str,
+    outcome: InboundOutcome,
     detail: dict[str, Any],
     earlier: InboundRecord | None = None,
 ) -> None:
@@ -142,10 +142,12 @@ def quarantine(
     uow: UnitOfWork, env: Env, channel: Channel, key: str, raw: bytes, error: str
 ) -> None:
     """Kept whole for a retry; erased with the person if it names them."""
-    found = uow.inbound.get(channel.value, key)
+    found = uow.inbound.get(channel, key)
     if found is None:
         now = env.clock.now()
-        uow.inbound.add(InboundRecord(channel, key, now, "quarantined", {}, raw, error))
+        uow.inbound.add(
+            InboundRecord(channel, key, now, InboundOutcome.QUARANTINED, {}, raw, error)
+        )
         return
-    found.outcome, found.raw, found.error = "quarantined", raw, error
+    found.outcome, found.raw, found.error = InboundOutcome.QUARANTINED, raw, error
     uow.inbound.update(found)

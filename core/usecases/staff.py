@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from core.audit import log_action
 from core.campaign import Env
-from core.model import Actor, Channel
+from core.model import Actor, ActorKind, Channel
 from core.staff import (
     Hasher,
     Role,
@@ -46,7 +46,7 @@ class StaffOutcome:
 
 def web_actor(member: StaffMember) -> Actor:
     """A staff member in the console, by id: audit rows read "staff:#<id>" on channel web."""
-    return Actor("staff", Channel.WEB, name=f"#{member.id}")
+    return Actor(ActorKind.STAFF, Channel.WEB, name=f"#{member.id}")
 
 
 def normalise_email(env: Env, raw: str) -> tuple[str | None, list[ValidationError]]:

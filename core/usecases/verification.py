@@ -12,7 +12,7 @@ from typing import Any
 
 from core.audit import log_action
 from core.campaign import Env
-from core.model import Actor, Channel, Verification
+from core.model import Actor, ActorKind, Channel, Verification
 from core.ports import UnitOfWork
 from core.usecases.approval import settle_proven
 from core.usecases.codes import ADDRESS_CHECK, Sent, check_code, send_code
@@ -98,6 +98,6 @@ def _address_proved(
         return Outcome(Result.ACCEPTED, values={**values, "proven": verification.email})
     contact = upsert_contact(uow, values, identity, None, now, True)
     if contact is not None and contact.id is not None:
-        actor = Actor("contact", Channel.TELEGRAM, contact_id=contact.id)
+        actor = Actor(ActorKind.CONTACT, Channel.TELEGRAM, contact_id=contact.id)
         log_action(uow, now, actor, "contact.verified", f"contact:{contact.id}")
     return Outcome(Result.ACCEPTED, contact=contact, values=values)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from app.bootstrap import App
+from app.outbox_runner import OutboxRunner
 from core.clock import FixedClock
 from core.model import Channel, OutboxMessage
 from core.ports import UnitOfWork
@@ -51,9 +52,10 @@ def queue(app: App, count: int = 1, kind: str = "verification.code") -> None:
     app.transaction(add)
 
 
-def sender(app: App, transport: ScriptedTransport, worker: str = "w1") -> EmailSender:
+def sender(app: App, transport: ScriptedTransport, worker: str = "w1") -> OutboxRunner:
     renderer = Renderer(app.env.themes, Sender("intake@vlaio.test", "VLAIO"))
-    return EmailSender(app.transaction, renderer, transport, app.env.clock, worker, batch_size=10)
+    email = EmailSender(renderer, transport, app.env.clock, worker, batch_size=10)
+    return OutboxRunner(app.transaction, email)
 
 
 def statuses(app: App) -> list[tuple[str, int, str | None]]:

@@ -6,11 +6,8 @@ from __future__ import annotations
 import asyncio
 import threading
 from types import TracebackType
-from typing import Any
 
-from telegram.ext import Application
-
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+from bot.ptb import AnyApplication
 
 
 class BotThread:

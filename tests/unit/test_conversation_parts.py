@@ -11,10 +11,10 @@ from telegram import Update
 
 from bot.decode import decode
 from bot.flood import FloodGuard, FloodLimits, Verdict
+from bot.limits import check_data, split_text, utf16_len
 from core.campaign import Env
 from core.chat_texts import catalog, keys, t
-from core.conversation import EventKind, split_text
-from core.conversation.model import Button, utf16_len
+from core.conversation import EventKind
 from core.conversation.outbox import by_email_instead, chat_text
 from core.model import Channel, Contact, OutboxMessage
 from tests.fakes import FakeUnitOfWork
@@ -33,9 +33,9 @@ def test_long_texts_are_split_at_lines_within_4096_utf16_units() -> None:
 
 
 def test_callback_data_must_fit_telegrams_64_bytes() -> None:
-    assert Button("Gent", "m:44021").data == "m:44021"
+    assert check_data("m:44021") == "m:44021"
     try:
-        Button("te lang", "e:" + "x" * 63)
+        check_data("e:" + "x" * 63)
     except ValueError as error:
         assert "1-64 bytes" in str(error)
     else:

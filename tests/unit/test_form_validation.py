@@ -122,3 +122,26 @@ def test_email_labels_come_from_the_form_in_both_languages() -> None:
     assert "Gemeente" in labels["municipality"] and "Municipality" in labels["municipality"]
     assert "Acties in uitvoering" in labels["acties"] and "Actions in progress" in labels["acties"]
     assert "language" not in labels
+
+
+THEME_2 = "Doorvertalen van het DNA van de kern in (city)marketing, publiek domein en producten"
+
+
+@pytest.mark.parametrize(
+    ("typed", "numbers"),
+    [
+        (f"{THEME_2}, Centrummanagement, 9", (2, 3, 9)),
+        (f"9; {THEME_2}; 3", (9, 2, 3)),
+        (f"Centrummanagement, {THEME_2}, 9", (3, 2, 9)),
+        (f"{THEME_2}\nCentrummanagement\n9", (2, 3, 9)),
+        ("9 en 11 en 3", (9, 11, 3)),
+    ],
+)
+def test_theme_2s_title_keeps_its_comma_and_en_in_a_typed_list(
+    env: Env, typed: str, numbers: tuple[int, ...]
+) -> None:
+    """One way to split a typed list, for the chat, the e-mail and the console: the title of
+    theme 2 ("... (city)marketing, publiek domein en producten") is one choice, not three."""
+    result = FORM.validate({**GOOD, "preferences": typed}, env.form_context)
+    assert result.ok, result.errors
+    assert result.values["preferences"] == numbers

@@ -9,6 +9,7 @@ from string import Formatter
 import pytest
 
 from core import i18n
+from core.texts import text
 
 TEMPLATES = resources.files("mail") / "templates"
 # a key a template names: t("mail.x"), or a key chosen by an expression ("mail.x" if ...)
@@ -72,9 +73,7 @@ def test_there_is_one_e_mail_template_per_kind_not_one_per_language() -> None:
 
 
 def test_core_messages_come_from_the_catalog_through_the_old_names() -> None:
-    from core.texts import has_text, text
-
-    assert has_text("required") and not has_text("progress")
+    assert i18n.has("required", "core") and not i18n.has("progress", "core")
     assert text("too_long", "en", length=5, max=3) == i18n.t("too_long", "en", length=5, max=3)
     assert text("required", "nl") == "Dit veld is verplicht."
     assert text("required", "fr") == "Dit veld is verplicht."

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.form import FORM, email_labels
+from core.preferences import split_preferences
 from core.validators import Kind
 from mail.decode import decode_message
 from mail.replies import render_template
@@ -15,7 +16,6 @@ from mail.template import (
     TemplateSpec,
     extract_best,
     extract_form,
-    split_preferences,
 )
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "mail"

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core.model import Channel, Status
+from core.model import Channel, OutboxStatus, Status
 from core.staff import Permission, StaffUnitOfWork
 from core.stats import ThemeDemand, demand
 from web.console import Console
@@ -43,7 +43,7 @@ def overview(console: Console, uow: StaffUnitOfWork, lang: str) -> Overview:
     quarantined = sum(len(uow.inbound.quarantined(c)) for c in (Channel.EMAIL, Channel.TELEGRAM))
     failed = [
         {"id": m.id, "channel": m.channel.value, "kind": m.kind, "error": m.last_error or ""}
-        for m in uow.outbox.list(status="failed", limit=50)
+        for m in uow.outbox.list(status=OutboxStatus.FAILED, limit=50)
     ]
     return Overview(
         dict(counts),

@@ -1,4 +1,5 @@
-"""Normalising what people type, so lookups ignore case, accents, hyphens and spacing."""
+"""What people type, normalised and cleaned: lookups ignore case, accents, hyphens and
+spacing; control characters never reach storage nor an answer."""
 
 from __future__ import annotations
 
