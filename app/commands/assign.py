@@ -12,6 +12,7 @@ import click
 from app.assigning import compute_and_record, theme_demand
 from app.bootstrap import App
 from app.commands import publication
+from app.commands.help import CatalogGroup
 from app.commands.output import emit_json, emit_table, say
 from app.commands.state import CliState, pass_state, staff_actor
 from app.report import write_report
@@ -20,7 +21,7 @@ from core.ports import UnitOfWork
 from core.text import csv_delimiter
 
 
-@click.group("assign", invoke_without_command=True)
+@click.group("assign", cls=CatalogGroup, invoke_without_command=True)
 @click.option("--dry-run", is_flag=True, help="Compute and report; publish nothing.")
 @click.option(
     "--publish", "do_publish", is_flag=True, help="Store the assignment and tell everyone."

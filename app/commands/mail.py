@@ -7,15 +7,20 @@ from typing import Any
 
 import click
 
+from app.commands.help import CatalogGroup
+from app.commands.mail_check import check_command
 from app.commands.output import emit_json, emit_table, progress, say, word
 from app.commands.state import CliState, pass_state
 from app.mailing import drain_intake_once, intake, renderer
 from mail.pipeline import IntakeResult
 
 
-@click.group("mail")
+@click.group("mail", cls=CatalogGroup)
 def mail_group() -> None:
     """Process e-mail: files, the mailbox, and quarantined messages."""
+
+
+mail_group.add_command(check_command)
 
 
 def _as_json(app_renderer: Any, result: IntakeResult) -> dict[str, Any]:

@@ -6,12 +6,13 @@ import asyncio
 
 import click
 
+from app.commands.help import CatalogGroup
 from app.commands.output import emit_json, emit_table, say, word
 from app.commands.state import CliState, pass_state
 from app.mailing import email_sender
 
 
-@click.group("outbox")
+@click.group("outbox", cls=CatalogGroup)
 def outbox_group() -> None:
     """See and fix outgoing messages."""
 

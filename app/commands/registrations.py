@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from app.commands.approval import approve_command, refuse_command
+from app.commands.help import CatalogGroup
 from app.commands.output import emit_json, emit_table, language, say, word
 from app.commands.staff_entry import submit_command, withdraw_command
 from app.commands.state import CliState, pass_state
@@ -18,7 +19,7 @@ from core.model import Status
 STATUSES = [s.value for s in Status]
 
 
-@click.group("registrations")
+@click.group("registrations", cls=CatalogGroup)
 def registrations_group() -> None:
     """List, show, enter and withdraw registrations."""
 

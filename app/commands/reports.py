@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from app.commands.help import CatalogCommand
 from app.commands.output import emit_json, emit_table, say
 from app.commands.state import CliState, pass_state
 from app.export import flat_rows, write_csv, write_xlsx
@@ -13,7 +14,7 @@ from app.views import registration_record
 from core.stats import demand
 
 
-@click.command("stats")
+@click.command("stats", cls=CatalogCommand)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def stats_command(state: CliState, as_json: bool) -> None:
@@ -39,7 +40,7 @@ def stats_command(state: CliState, as_json: bool) -> None:
     )
 
 
-@click.command("export")
+@click.command("export", cls=CatalogCommand)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
 @click.option(
     "--output",

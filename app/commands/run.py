@@ -7,6 +7,7 @@ import asyncio
 import click
 
 from app.commands.db import refuse_newer_schema
+from app.commands.help import CatalogCommand
 from app.commands.output import say
 from app.commands.state import CliState, pass_state
 from app.health import heartbeat
@@ -17,7 +18,7 @@ from app.telegram import telegram_components
 from app.web import web_components
 
 
-@click.command("run")
+@click.command("run", cls=CatalogCommand)
 @click.option("--once", is_flag=True, help="Do one pass of every component, then stop.")
 @pass_state
 def run_command(state: CliState, once: bool) -> None:

@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from app.commands.help import CatalogCommand
 from app.commands.output import say
 from core.assignment import InvalidInstance, solve_dict
 
@@ -68,7 +69,7 @@ def _summary(out: dict[str, Any]) -> None:
         console.print(f"unassigned: {len(out['unassigned'])}")
 
 
-@click.command("solve")
+@click.command("solve", cls=CatalogCommand)
 @click.argument("instance", metavar="INSTANCE", type=click.Path(exists=True, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the full answer as JSON.")
 def solve_command(instance: str, as_json: bool) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from app.commands.help import CatalogCommand
 from app.commands.output import emit_json, emit_table
 from app.commands.state import CliState, pass_state
 from app.health import snapshot
@@ -21,7 +22,7 @@ def _seconds(value: float | None) -> str:
     return f"{value / 3600:.1f} u"
 
 
-@click.command("status")
+@click.command("status", cls=CatalogCommand)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def status_command(state: CliState, as_json: bool) -> None:
