@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from app.bootstrap import App
 from app.health import heartbeat
+from app.journal import JournalChatSender, JournalConversation, logged_transaction
 from app.secrets import secret, telegram_token
 from app.service import Component
 from bot.buckets import Clock as Monotonic
@@ -19,7 +20,7 @@ from bot.flood import FloodLimits
 from bot.service import BotConfig, BotService
 from bot.throttle import SendLimits
 from bot.webhook import WebhookConfig
-from core.conversation import ChatOptions, Conversation
+from core.conversation import ChatOptions
 
 
 def webhook_secret() -> str:
@@ -52,18 +53,25 @@ def bot_config(
 
 
 def bot_service(app: App, config: BotConfig, rate_clock: Monotonic = monotonic) -> BotService:
-    conversation = Conversation(app.env, ChatOptions(intake_address=app.settings.mail.address))
+    """The bot; every handled update and every sent chat message gets a log line
+    (app.journal)."""
+    options = ChatOptions(intake_address=app.settings.mail.address)
+    conversation = JournalConversation(app.env, options)
     worker = f"{socket.gethostname()}:{os.getpid()}:telegram"
-    return BotService(
+    transaction = logged_transaction(app.transaction)
+    service = BotService(
         config,
         conversation,
-        app.transaction,
+        transaction,
         app.env.themes,
         app.env.clock,
         worker,
         rate_clock=rate_clock,
         beat=heartbeat(app),
     )
+    bot = service.application.bot
+    service.sender = JournalChatSender(transaction, bot, app.env.themes, app.env.clock, worker)
+    return service
 
 
 def telegram_components(app: App) -> list[Component]:
