@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
@@ -10,9 +9,9 @@ import click
 from app.commands.help import CatalogGroup
 from app.commands.output import LANGUAGE_ENV, language, say, set_language, show_problem
 
-# Each command's module is imported only when that command runs or shows its own help: the
-# heavy libraries (sqlalchemy, ortools, openpyxl, jinja2, telegram, ...) stay out of
-# `leertraject --help`, whose command list comes from the catalogs (app/commands/help.py).
+# Each command's module is imported only when that command runs or shows its own help (see
+# CatalogGroup): the heavy libraries (sqlalchemy, ortools, openpyxl, jinja2, telegram, ...)
+# stay out of `leertraject --help`, whose command list comes from the catalogs.
 COMMANDS = {
     "assign": "app.commands.assign:assign_group",
     "backup": "app.commands.backup:backup_command",
@@ -34,28 +33,14 @@ COMMANDS = {
 }
 
 
-class LeertrajectGroup(CatalogGroup):
-    """The root: its commands are loaded on use, by name."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
-            return None
-        module, attribute = COMMANDS[cmd_name].split(":")
-        command = getattr(importlib.import_module(module), attribute)
-        assert isinstance(command, click.Command)
-        return command
-
-
 def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     set_language(value)  # eager: before any --help is shown
     return value
 
 
 @click.group(
-    cls=LeertrajectGroup,
+    cls=CatalogGroup,
+    lazy=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option(

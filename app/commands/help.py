@@ -18,6 +18,7 @@ get the class by themselves); tests/unit/test_cli_help.py checks every key exist
 from __future__ import annotations
 
 import copy
+import importlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -140,10 +141,29 @@ class CatalogCommand(click.Command):
 
 
 class CatalogGroup(CatalogCommand, click.Group):
-    """A group of catalog commands; its own commands and groups are of these classes too."""
+    """A group of catalog commands; its own commands and groups are of these classes too.
+
+    `lazy` names commands by "module:attribute", imported only when that command runs or
+    shows its own help: the group's command list comes from the catalogs, so `--help` does
+    not load the heavy libraries a command needs (issue #14)."""
 
     command_class = CatalogCommand
     group_class = type  # a group's subgroups: this class again
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, attribute = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         names = [

@@ -12,12 +12,9 @@ from collections import Counter
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from app.commands.help import CatalogCommand
 from app.commands.output import say
-from core.assignment import InvalidInstance, solve_dict
 
 
 def _read(path: str) -> object:
@@ -36,6 +33,9 @@ def _read(path: str) -> object:
 
 
 def _summary(out: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 120)
     console.print(f"status: [bold]{out['status']}[/bold]   seconds: {out['seconds']:.3f}")
     objective = out.get("objective") or {}
@@ -78,6 +78,8 @@ def solve_command(instance: str, as_json: bool) -> None:
     The answer is exact: "optimal" is proven, "feasible" means a time limit stopped the
     proof, "infeasible" means the pins cannot be met. See docs/assignment.md.
     """
+    from core.assignment import InvalidInstance, solve_dict  # ortools: not for --help
+
     data = _read(instance)
     try:
         out = solve_dict(data)

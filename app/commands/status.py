@@ -9,7 +9,6 @@ import click
 from app.commands.help import CatalogCommand
 from app.commands.output import emit_json, emit_table
 from app.commands.state import CliState, pass_state
-from app.health import snapshot
 
 
 def _seconds(value: float | None) -> str:
@@ -27,6 +26,8 @@ def _seconds(value: float | None) -> str:
 @pass_state
 def status_command(state: CliState, as_json: bool) -> None:
     """Show whether intake, sender, bot and scheduler are alive, how far behind, what failed."""
+    from app.health import snapshot  # sqlalchemy: when it runs, not for --help
+
     data = snapshot(state.app())
     if as_json:
         emit_json(data)

@@ -20,7 +20,9 @@ def _tree() -> Iterator[tuple[list[str], click.Command]]:
         assert command is not None, name
         yield [name], command
         if isinstance(command, click.Group):
-            for sub_name, sub in command.commands.items():
+            for sub_name in command.list_commands(context):
+                sub = command.get_command(context, sub_name)
+                assert sub is not None, sub_name
                 yield [name, sub_name], sub
 
 
