@@ -6,28 +6,43 @@ import sys
 
 import click
 
-from app.commands.assign import assign_group
-from app.commands.backup import backup_command, restore_command
-from app.commands.db import db_group
-from app.commands.doctor import doctor_command
-from app.commands.erase import erase_command
-from app.commands.invitations import invitations_group
-from app.commands.mail import mail_group
-from app.commands.mail_check import check_command
-from app.commands.outbox import outbox_group
+from app.commands.help import CatalogGroup
 from app.commands.output import LANGUAGE_ENV, language, say, set_language, show_problem
-from app.commands.registrations import registrations_group
-from app.commands.reports import export_command, stats_command
-from app.commands.run import run_command
-from app.commands.solve import solve_command
-from app.commands.staff import staff_group
-from app.commands.state import CliState
-from app.commands.status import status_command
-from app.commands.verification import verification_group
-from app.config import ConfigError
+
+# Each command's module is imported only when that command runs or shows its own help (see
+# CatalogGroup): the heavy libraries (sqlalchemy, ortools, openpyxl, jinja2, telegram, ...)
+# stay out of `leertraject --help`, whose command list comes from the catalogs.
+COMMANDS = {
+    "assign": "app.commands.assign:assign_group",
+    "backup": "app.commands.backup:backup_command",
+    "db": "app.commands.db:db_group",
+    "doctor": "app.commands.doctor:doctor_command",
+    "erase": "app.commands.erase:erase_command",
+    "export": "app.commands.reports:export_command",
+    "invitations": "app.commands.invitations:invitations_group",
+    "mail": "app.commands.mail:mail_group",
+    "outbox": "app.commands.outbox:outbox_group",
+    "registrations": "app.commands.registrations:registrations_group",
+    "restore": "app.commands.backup:restore_command",
+    "run": "app.commands.run:run_command",
+    "solve": "app.commands.solve:solve_command",
+    "staff": "app.commands.staff:staff_group",
+    "stats": "app.commands.reports:stats_command",
+    "status": "app.commands.status:status_command",
+    "verification": "app.commands.verification:verification_group",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    set_language(value)  # eager: before any --help is shown
+    return value
+
+
+@click.group(
+    cls=CatalogGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--config",
     "config_file",
@@ -39,6 +54,8 @@ from app.config import ConfigError
     "--lang",
     type=click.Choice(["nl", "en"]),
     envvar=LANGUAGE_ENV,
+    is_eager=True,
+    callback=_choose_language,
     help=f"Language of the output: nl (default) or en; also ${LANGUAGE_ENV}.",
 )
 @click.version_option(package_name="leertraject")
@@ -49,33 +66,12 @@ def cli(ctx: click.Context, config_file: str | None, lang: str | None) -> None:
 
     Exit codes: 0 success, 1 a problem with what was asked, 2 a usage error (also a missing
     input file)."""
+    from app.commands.state import CliState
+
     set_language(lang)
     state = CliState(config_file)
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-for command in (
-    db_group,
-    run_command,
-    invitations_group,
-    registrations_group,
-    stats_command,
-    export_command,
-    erase_command,
-    mail_group,
-    outbox_group,
-    assign_group,
-    solve_command,
-    status_command,
-    staff_group,
-    backup_command,
-    restore_command,
-    doctor_command,
-    verification_group,
-):
-    cli.add_command(command)
-mail_group.add_command(check_command)
 
 
 def main() -> None:
@@ -87,11 +83,16 @@ def main() -> None:
     except click.Abort:
         click.echo(say("cli.aborted"), err=True)
         sys.exit(1)
-    except ConfigError as exc:  # found while wiring a part (a secret missing for oauth2, ...)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        from app.config import ConfigError  # pydantic: only when a command has run
+
+        if not isinstance(exc, ConfigError):
+            raise
+        # found while wiring a part (a secret missing for oauth2, ...)
         show_problem(
             click.ClickException(say("cli.config_invalid", problems=exc.render(language())))
         )
         sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)

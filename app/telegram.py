@@ -9,16 +9,18 @@ from urllib.parse import urlsplit
 
 from app.bootstrap import App
 from app.health import heartbeat, worker_id
+from app.journal import JournalChatSender, JournalConversation, logged_transaction
 from app.outbox_runner import OutboxRunner
 from app.secrets import secret, telegram_token
 from app.service import Component
 from bot.buckets import Clock as Monotonic
 from bot.buckets import monotonic
 from bot.flood import FloodLimits
+from bot.sender import ChatSender
 from bot.service import BotConfig, BotService
 from bot.throttle import SendLimits
 from bot.webhook import WebhookConfig
-from core.conversation import ChatOptions, Conversation
+from core.conversation import ChatOptions
 
 
 def webhook_secret() -> str:
@@ -51,19 +53,28 @@ def bot_config(
 
 
 def bot_service(app: App, config: BotConfig, rate_clock: Monotonic = monotonic) -> BotService:
-    conversation = Conversation(app.env, ChatOptions(intake_address=app.settings.mail.address))
+    """The bot; every handled update and every sent chat message gets a log line
+    (app.journal)."""
+    options = ChatOptions(intake_address=app.settings.mail.address)
+    conversation = JournalConversation(app.env, options)
     worker = worker_id("telegram")
+    transaction = logged_transaction(app.transaction)
     return BotService(
         config,
         conversation,
-        app.transaction,
+        transaction,
         app.env.themes,
         app.env.clock,
         worker,
-        lambda sender: OutboxRunner(app.transaction, sender),
+        lambda plain: OutboxRunner(app.transaction, journalled(plain)),
         rate_clock=rate_clock,
         beat=heartbeat(app),
     )
+
+
+def journalled(plain: ChatSender) -> JournalChatSender:
+    """The bot's chat sender, with one log line per message it tried to send."""
+    return JournalChatSender(plain.bot, plain.themes, plain.clock, plain.worker, plain.batch_size)
 
 
 def telegram_components(app: App) -> list[Component]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from app.commands.help import CatalogCommand
 from app.commands.output import emit_json, language, say
 from app.commands.state import CliState, pass_state, staff_actor
 from core.usecases.approval import decide
@@ -30,7 +31,7 @@ def _decide(state: CliState, reference: str, as_json: bool, approve: bool) -> No
     click.echo(say(key, reference=registration.reference))
 
 
-@click.command("approve")
+@click.command("approve", cls=CatalogCommand)
 @click.argument("reference")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
@@ -39,7 +40,7 @@ def approve_command(state: CliState, reference: str, as_json: bool) -> None:
     _decide(state, reference, as_json, approve=True)
 
 
-@click.command("refuse")
+@click.command("refuse", cls=CatalogCommand)
 @click.argument("reference")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state

@@ -5,22 +5,22 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from app.assigning import compute_and_record, theme_demand
-from app.bootstrap import App
-from app.commands import publication
+from app.commands.help import CatalogGroup
 from app.commands.output import emit_json, emit_table, say
 from app.commands.state import CliState, pass_state, staff_actor
-from app.report import write_report
 from core.audit import log_action
 from core.ports import UnitOfWork
 from core.typed_text import csv_delimiter
 
+if TYPE_CHECKING:
+    from app.bootstrap import App
 
-@click.group("assign", invoke_without_command=True)
+
+@click.group("assign", cls=CatalogGroup, invoke_without_command=True)
 @click.option("--dry-run", is_flag=True, help="Compute and report; publish nothing.")
 @click.option(
     "--publish", "do_publish", is_flag=True, help="Store the assignment and tell everyone."
@@ -64,6 +64,11 @@ def assign_group(ctx: click.Context, /, **kwargs: Any) -> None:
         raise click.UsageError(say("cli.assign.dry_or_publish"))
     if kwargs["run_id"] is not None and not do_publish:
         raise click.UsageError(say("cli.assign.run_needs_publish"))
+    # the solver (ortools) and the report (jinja2, weasyprint, openpyxl): only when computing
+    from app.assigning import compute_and_record, theme_demand
+    from app.commands import publication
+    from app.report import write_report
+
     state: CliState = ctx.obj
     app = state.app()
     if do_publish and not app.env.deadline_passed() and not kwargs["before_deadline"]:

@@ -15,11 +15,11 @@ import click
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
-from app.commands.output import language as staff_language
+from app.commands.help import CatalogCommand
+from app.commands.output import say
 from app.commands.state import CliState, pass_state
 from app.config import Settings
 from core.clock import SystemClock
-from core.i18n import t
 from storage.backup import BackupError, backend, copy_folder, dump, dump_file_name, has_data, load
 from storage.db import make_engine
 from storage.migrate import alembic_config, current_revision, head_revision
@@ -38,17 +38,16 @@ def outside_folders(settings: Settings) -> dict[str, Path]:
     return folders
 
 
-@click.command("backup")
+@click.command("backup", cls=CatalogCommand)
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 @pass_state
 def backup_command(state: CliState, path: Path) -> None:
     """Copy the database and the files beside it into the new folder PATH, while the service
     runs (SQLite: online backup; PostgreSQL: pg_dump, custom format)."""
-    language = staff_language()
     settings = state.settings()
     url = settings.database_url()
     if path.exists() and any(path.iterdir()):
-        raise click.ClickException(t("ops.backup.exists", language, path=path))
+        raise click.ClickException(say("ops.backup.exists", path=path))
     path.mkdir(parents=True, exist_ok=True)
     path.chmod(0o700)  # personal data: for the service's user only
     engine = make_engine(url)
@@ -56,7 +55,7 @@ def backup_command(state: CliState, path: Path) -> None:
         revision = current_revision(engine)
         dump(url, path)
     except BackupError as exc:
-        raise click.ClickException(t("ops.backup.failed", language, detail=exc)) from exc
+        raise click.ClickException(say("ops.backup.failed", detail=exc)) from exc
     finally:
         engine.dispose()
     files = {
@@ -72,9 +71,8 @@ def backup_command(state: CliState, path: Path) -> None:
     }
     (path / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     click.echo(
-        t(
+        say(
             "ops.backup.done",
-            language,
             path=path,
             database=backend(url),
             revision=revision or "-",
@@ -83,63 +81,61 @@ def backup_command(state: CliState, path: Path) -> None:
     )
 
 
-@click.command("restore")
+@click.command("restore", cls=CatalogCommand)
 @click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite a database that already holds data.")
 @pass_state
 def restore_command(state: CliState, path: Path, force: bool) -> None:
     """Put a backup made by `leertraject backup` back. Stop the service first."""
-    language = staff_language()
     settings = state.settings()
     url = settings.database_url()
-    manifest = _manifest(path, url, language)
+    manifest = _manifest(path, url)
     revision = manifest["revision"]
     if revision is not None and not _known(url, revision):
-        raise click.ClickException(t("ops.restore.newer", language, revision=revision))
+        raise click.ClickException(say("ops.restore.newer", revision=revision))
     engine = make_engine(url)
     try:
         if not force and has_data(engine):
-            raise click.ClickException(t("ops.restore.not_empty", language))
+            raise click.ClickException(say("ops.restore.not_empty"))
     finally:
         engine.dispose()
     try:
         load(url, path / dump_file_name(url))
     except BackupError as exc:
-        raise click.ClickException(t("ops.restore.failed", language, detail=exc)) from exc
+        raise click.ClickException(say("ops.restore.failed", detail=exc)) from exc
     files = sum(
         copy_folder(path / "files" / name, folder)
         for name, folder in outside_folders(settings).items()
         if (path / "files" / name).is_dir()
     )
-    click.echo(t("ops.restore.done", language, path=path, revision=revision or "-", files=files))
+    click.echo(say("ops.restore.done", path=path, revision=revision or "-", files=files))
     head = head_revision(url)
     if revision != head:
-        click.echo(t("ops.restore.upgrade", language, head=head))
+        click.echo(say("ops.restore.upgrade", head=head))
 
 
-def _manifest(path: Path, url: str, language: str) -> dict[str, Any]:
+def _manifest(path: Path, url: str) -> dict[str, Any]:
     """The manifest, checked: it comes from a file anyone could have written."""
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise click.ClickException(t("ops.restore.not_a_backup", language, path=path)) from exc
+        raise click.ClickException(say("ops.restore.not_a_backup", path=path)) from exc
     if (
         not isinstance(manifest, dict)
         or manifest.get("format") != FORMAT
         or not isinstance(manifest.get("revision"), str | None)
     ):
-        raise click.ClickException(t("ops.restore.not_a_backup", language, path=path))
+        raise click.ClickException(say("ops.restore.not_a_backup", path=path))
     if manifest.get("database") != backend(url):
         raise click.ClickException(
-            t(
+            say(
                 "ops.restore.wrong_database",
-                language,
                 backup=str(manifest.get("database"))[:20],
                 configured=backend(url),
             )
         )
     if not (path / dump_file_name(url)).is_file():
-        raise click.ClickException(t("ops.restore.not_a_backup", language, path=path))
+        raise click.ClickException(say("ops.restore.not_a_backup", path=path))
     return manifest
 
 

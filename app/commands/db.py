@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
+from app.commands.help import CatalogGroup
 from app.commands.output import emit_json, say
 from app.commands.state import CliState, pass_state
 from storage.db import make_engine
 from storage.migrate import SchemaState, current_revision, head_revision, schema_state, upgrade
 
 
-@click.group("db")
+@click.group("db", cls=CatalogGroup)
 def db_group() -> None:
     """Create, migrate and inspect the database."""
 

@@ -16,12 +16,12 @@ import click
 from sqlalchemy import text
 
 from app.bootstrap import App, bootstrap
-from app.commands.output import language as staff_language
+from app.commands.help import CatalogCommand
+from app.commands.output import say
 from app.config import ConfigError, Settings, load_settings
 from app.mailing import imap_settings, transport
 from app.secrets import smtp_password, telegram_token
 from core.clock import Clock, SystemClock, format_local
-from core.i18n import t
 from mail.mailbox_check import check_imap
 from mail.smtp import SmtpTransport
 from storage.migrate import SchemaState, current_revision, head_revision, schema_state
@@ -36,10 +36,10 @@ class Finding:
     key: str
     params: dict[str, Any] = field(default_factory=dict)
 
-    def line(self, language: str) -> str:
-        status = t("ops.doctor.ok" if self.ok else "ops.doctor.fail", language)
-        area = t(f"ops.doctor.area.{self.area}", language)
-        return f"{status:<8} {area}: {t(self.key, language, **self.params)}"
+    def line(self) -> str:
+        status = say("ops.doctor.ok" if self.ok else "ops.doctor.fail")
+        area = say(f"ops.doctor.area.{self.area}")
+        return f"{status:<8} {area}: {say(self.key, **self.params)}"
 
 
 def _reason(exc: BaseException, *secrets: str) -> str:
@@ -185,7 +185,7 @@ def findings(config_file: str | None, clock: Clock) -> list[Finding]:
     return found
 
 
-@click.command("doctor")
+@click.command("doctor", cls=CatalogCommand)
 @click.pass_context
 def doctor_command(ctx: click.Context) -> None:
     """Check the configuration, database, mailbox, SMTP, bot token and clock; one line
@@ -193,6 +193,6 @@ def doctor_command(ctx: click.Context) -> None:
     config_file = ctx.obj.config_file if ctx.obj is not None else None
     results = findings(config_file, SystemClock())
     for finding in results:
-        click.echo(finding.line(staff_language()))
+        click.echo(finding.line())
     if not all(f.ok for f in results):
         ctx.exit(1)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
+from app.commands.help import CatalogCommand
 from app.commands.output import emit_json, say
 from app.commands.state import CliState, pass_state, staff_actor
 from app.erasure import sweep_files
 from core.usecases.manage import erase
 
 
-@click.command("erase")
+@click.command("erase", cls=CatalogCommand)
 @click.option("--email", help="Erase every contact with this address.")
 @click.option("--municipality", help="Erase every contact of this municipality (name or NIS code).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from app.commands.help import CatalogGroup
 from app.commands.output import emit_json, emit_table, language, say, word
 from app.commands.state import CliState, pass_state, staff_actor
 from core.invitations import import_invitations, parse_csv, send_invitations
@@ -15,7 +16,7 @@ from core.typed_text import fold, fold_place
 _COUNTS = ("created", "updated", "unchanged", "failed")
 
 
-@click.group("invitations")
+@click.group("invitations", cls=CatalogGroup)
 def invitations_group() -> None:
     """Import and list invited contacts."""
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from app.commands.help import CatalogGroup
 from app.commands.output import emit_json, emit_table, progress, say, word
 from app.commands.state import CliState, pass_state
-from app.mailing import drain_intake_once, intake, renderer
-from mail.pipeline import IntakeResult
+
+if TYPE_CHECKING:
+    from mail.pipeline import IntakeResult
+
+# The wiring (database, mail, templates) is imported when a command runs, not for --help.
 
 
-@click.group("mail")
+@click.group("mail", cls=CatalogGroup, lazy={"check": "app.commands.mail_check:check_command"})
 def mail_group() -> None:
     """Process e-mail: files, the mailbox, and quarantined messages."""
 
@@ -65,6 +69,8 @@ def _show(results: list[dict[str, Any]], as_json: bool) -> None:
 @pass_state
 def ingest_command(state: CliState, files: tuple[Path, ...], as_json: bool) -> None:
     """Process .eml FILES through the same pipeline as the mailbox."""
+    from app.mailing import intake, renderer
+
     app = state.app()
     pipeline, render = intake(app), renderer(app)
     results = [
@@ -79,6 +85,8 @@ def ingest_command(state: CliState, files: tuple[Path, ...], as_json: bool) -> N
 @pass_state
 def retry_command(state: CliState, as_json: bool) -> None:
     """Process the quarantined messages (those that made the pipeline fail) again."""
+    from app.mailing import intake, renderer
+
     app = state.app()
     pipeline, render = intake(app), renderer(app)
     results = [_as_json(render, r) for r in pipeline.retry_quarantined()]
@@ -92,5 +100,7 @@ def retry_command(state: CliState, as_json: bool) -> None:
 @pass_state
 def poll_command(state: CliState) -> None:
     """Read the mailbox (or local folder) once and process what is there."""
+    from app.mailing import drain_intake_once
+
     count = drain_intake_once(state.app())
     click.echo(say("cli.mail.polled", count=count))

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import click
 
-from app.commands.output import language as staff_language
+from app.commands.help import CatalogCommand
+from app.commands.output import say
 from app.commands.state import CliState, pass_state
 from app.config import ConfigError, Settings
 from app.mailing import imap_connection, smtp_connection
 from app.oauth import MissingSecret, mailbox, oauth_tokens
 from core.clock import SystemClock
-from core.i18n import t
 from mail.mailbox_check import check_imap
 from mail.oauth import OAuthError, TokenProvider, one_line
 from mail.smtp import SmtpTransport
@@ -26,19 +26,16 @@ from mail.smtp import SmtpTransport
 
 @dataclass
 class Report:
-    language: str
     failures: int = 0
 
     def line(self, status: str, key: str, **params: object) -> None:
         if status == "failed":
             self.failures += 1
-        click.echo(
-            f"{t(f'mailcheck.{status}', self.language):<4}  {t(key, self.language, **params)}"
-        )
+        click.echo(f"{say(f'mailcheck.{status}'):<4}  {say(key, **params)}")
 
     def hint(self, exc: BaseException) -> None:
         if isinstance(exc, OAuthError):
-            click.echo(f"      {t(f'mailcheck.hint.{exc.kind}', self.language)}")
+            click.echo(f"      {say(f'mailcheck.hint.{exc.kind}')}")
 
 
 def _detail(exc: BaseException) -> str:
@@ -69,7 +66,7 @@ def _tokens(settings: Settings, report: Report) -> tuple[TokenProvider | None, b
 
 def _who(settings: Settings, auth: str, username: str, report: Report) -> dict[str, str]:
     user = mailbox(settings) if auth == "oauth2" else username
-    return {"user": user, "method": t(f"mailcheck.method.{auth}", report.language)}
+    return {"user": user, "method": say(f"mailcheck.method.{auth}")}
 
 
 def _imap(settings: Settings, tokens: TokenProvider | None, create: bool, report: Report) -> None:
@@ -106,7 +103,7 @@ def _smtp(settings: Settings, tokens: TokenProvider | None, report: Report) -> N
     report.line("ok", "mailcheck.smtp.connected" if anonymous else "mailcheck.smtp.ok", **who)
 
 
-@click.command("check")
+@click.command("check", cls=CatalogCommand)
 @click.option(
     "--create-folders",
     is_flag=True,
@@ -117,8 +114,8 @@ def _smtp(settings: Settings, tokens: TokenProvider | None, report: Report) -> N
 def check_command(ctx: click.Context, state: CliState, create_folders: bool) -> None:
     """Sign in to the mailbox (IMAP) and the mail server (SMTP) as the service does, and
     list the intake folders; one line per step, exit status 1 if one fails."""
-    settings, language = state.settings(), staff_language()
-    mail, report = settings.mail, Report(language)
+    settings = state.settings()
+    mail, report = settings.mail, Report()
     tokens, have_token = _tokens(settings, report)
     if mail.intake != "imap":
         report.line("skipped", "mailcheck.imap.unused", intake=mail.intake)
@@ -133,6 +130,6 @@ def check_command(ctx: click.Context, state: CliState, create_folders: bool) -> 
     else:
         _smtp(settings, tokens, report)
     if report.failures:
-        click.echo(t("mailcheck.summary.failed", language, count=report.failures))
+        click.echo(say("mailcheck.summary.failed", count=report.failures))
         ctx.exit(1)
-    click.echo(t("mailcheck.summary.ok", language))
+    click.echo(say("mailcheck.summary.ok"))

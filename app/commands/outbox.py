@@ -6,13 +6,13 @@ import asyncio
 
 import click
 
+from app.commands.help import CatalogGroup
 from app.commands.output import emit_json, emit_table, say, word
 from app.commands.state import CliState, pass_state
-from app.mailing import email_sender
 from core.model import OutboxStatus
 
 
-@click.group("outbox")
+@click.group("outbox", cls=CatalogGroup)
 def outbox_group() -> None:
     """See and fix outgoing messages."""
 
@@ -83,5 +83,7 @@ def retry_command(state: CliState, message_id: int) -> None:
 @pass_state
 def send_command(state: CliState) -> None:
     """Send every e-mail that is due now (the service does this by itself)."""
+    from app.mailing import email_sender  # the wiring only when sending, not for --help
+
     sent = asyncio.run(email_sender(state.app()).drain())
     click.echo(say("cli.outbox.drained", count=sent))

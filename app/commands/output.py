@@ -14,16 +14,16 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import track
-from rich.table import Table
 
 from core import i18n
 from core.clock import format_local
 from core.texts import normalise_language
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 T = TypeVar("T")
 LANGUAGE_ENV = "LEERTRAJECT_LANG"
@@ -60,6 +60,8 @@ def show_problem(problem: click.ClickException) -> None:
 
 
 def console() -> Console:
+    from rich.console import Console  # rich only for tables, not for --help (issue #14)
+
     # Piped into a file or `less`, rich would assume 80 columns and cut every cell.
     return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 
@@ -68,6 +70,9 @@ def progress(items: Sequence[T], description: str, quiet: bool = False) -> Itera
     """A progress bar on long work, for a person at a terminal; plain iteration otherwise."""
     if quiet or not sys.stderr.isatty() or len(items) < 20:
         return items
+    from rich.console import Console
+    from rich.progress import track
+
     return track(items, description=description, console=Console(stderr=True))
 
 
@@ -77,6 +82,8 @@ def emit_json(data: Any) -> None:
 
 
 def emit_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False)
     for column in columns:
         table.add_column(column)

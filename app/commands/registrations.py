@@ -8,17 +8,17 @@ from typing import Any
 import click
 
 from app.commands.approval import approve_command, refuse_command
+from app.commands.help import CatalogGroup
 from app.commands.output import emit_json, emit_table, language, say, word
 from app.commands.staff_entry import submit_command, withdraw_command
 from app.commands.state import CliState, pass_state
-from app.export import csv_text, flat_rows
 from app.views import contact_record, registration_record
 from core.model import Status
 
 STATUSES = [s.value for s in Status]
 
 
-@click.group("registrations")
+@click.group("registrations", cls=CatalogGroup)
 def registrations_group() -> None:
     """List, show, enter and withdraw registrations."""
 
@@ -53,6 +53,8 @@ def list_command(state: CliState, status: str | None, fmt: str) -> None:
     if fmt == "json":
         emit_json(records)
     elif fmt == "csv":
+        from app.export import csv_text, flat_rows  # openpyxl: only for an export
+
         header, rows = flat_rows(records, app.env.campaign.max_preferences)
         sys.stdout.write(csv_text(header, rows))
     else:

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
+from app.commands.help import CatalogCommand
 from app.commands.output import emit_json, emit_table, say
 from app.commands.state import CliState, pass_state
-from app.export import flat_rows, write_csv, write_xlsx
 from app.views import registration_record
 from core.stats import demand
 
 
-@click.command("stats")
+@click.command("stats", cls=CatalogCommand)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def stats_command(state: CliState, as_json: bool) -> None:
@@ -39,7 +39,7 @@ def stats_command(state: CliState, as_json: bool) -> None:
     )
 
 
-@click.command("export")
+@click.command("export", cls=CatalogCommand)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
 @click.option(
     "--output",
@@ -51,6 +51,8 @@ def stats_command(state: CliState, as_json: bool) -> None:
 def export_command(state: CliState, fmt: str, output: Path) -> None:
     """Write every registration (contacts, preferences, free texts, status, channel, times)
     to an Excel workbook or a semicolon CSV that Excel opens correctly."""
+    from app.export import flat_rows, write_csv, write_xlsx  # openpyxl: only for an export
+
     app = state.app()
     with app.uow() as uow:
         records = [

@@ -6,18 +6,12 @@ import asyncio
 
 import click
 
-from app.commands.db import refuse_newer_schema
+from app.commands.help import CatalogCommand
 from app.commands.output import say
 from app.commands.state import CliState, pass_state
-from app.health import heartbeat
-from app.mailing import imap_components, intake_jobs, sending_jobs
-from app.scheduler import campaign_jobs, scheduler_component
-from app.service import Component, install_signal_handlers, run_service
-from app.telegram import telegram_components
-from app.web import web_components
 
 
-@click.command("run")
+@click.command("run", cls=CatalogCommand)
 @click.option("--once", is_flag=True, help="Do one pass of every component, then stop.")
 @pass_state
 def run_command(state: CliState, once: bool) -> None:
@@ -26,6 +20,15 @@ def run_command(state: CliState, once: bool) -> None:
     Creates or migrates the database first. On the embedded defaults it needs no credentials.
     Stop it with Ctrl-C.
     """
+    # Every channel's wiring, imported here rather than for `leertraject run --help`.
+    from app.commands.db import refuse_newer_schema
+    from app.health import heartbeat
+    from app.mailing import imap_components, intake_jobs, sending_jobs
+    from app.scheduler import campaign_jobs, scheduler_component
+    from app.service import Component, install_signal_handlers, run_service
+    from app.telegram import telegram_components
+    from app.web import web_components
+
     refuse_newer_schema(state.settings().database_url())
     app = state.app(migrate=True)
     # In this order for --once: read (the folder job or IMAP), remind and assign, then send

@@ -12,11 +12,9 @@ from collections import Counter
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
+from app.commands.help import CatalogCommand
 from app.commands.output import say
-from core.assignment import InvalidInstance, solve_dict
 
 
 def _read(path: str) -> object:
@@ -35,6 +33,9 @@ def _read(path: str) -> object:
 
 
 def _summary(out: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 120)
     console.print(f"status: [bold]{out['status']}[/bold]   seconds: {out['seconds']:.3f}")
     objective = out.get("objective") or {}
@@ -68,7 +69,7 @@ def _summary(out: dict[str, Any]) -> None:
         console.print(f"unassigned: {len(out['unassigned'])}")
 
 
-@click.command("solve")
+@click.command("solve", cls=CatalogCommand)
 @click.argument("instance", metavar="INSTANCE", type=click.Path(exists=True, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the full answer as JSON.")
 def solve_command(instance: str, as_json: bool) -> None:
@@ -77,6 +78,8 @@ def solve_command(instance: str, as_json: bool) -> None:
     The answer is exact: "optimal" is proven, "feasible" means a time limit stopped the
     proof, "infeasible" means the pins cannot be met. See docs/assignment.md.
     """
+    from core.assignment import InvalidInstance, solve_dict  # ortools: not for --help
+
     data = _read(instance)
     try:
         out = solve_dict(data)

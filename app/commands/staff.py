@@ -10,11 +10,10 @@ import sys
 
 import click
 
-from app.commands.output import emit_json, emit_table, say
-from app.commands.output import language as staff_language
+from app.commands.help import CatalogGroup
+from app.commands.output import emit_json, emit_table, language, say
 from app.commands.state import CliState, pass_state, staff_actor
 from core.clock import format_local
-from core.i18n import t
 from core.staff import Role
 from core.usecases.staff import StaffOutcome, add_member, remove_member, reset_member
 from web.passwords import Argon2Hasher
@@ -24,7 +23,7 @@ ROLES = [r.value for r in Role]
 
 def _fail(outcome: StaffOutcome) -> None:
     if outcome.errors:
-        raise click.ClickException(outcome.errors[0].message(staff_language()))
+        raise click.ClickException(outcome.errors[0].message(language()))
 
 
 def _link(state: CliState, token: str | None) -> None:
@@ -33,7 +32,7 @@ def _link(state: CliState, token: str | None) -> None:
         click.echo(say("staff.link", url=url))
 
 
-@click.group("staff")
+@click.group("staff", cls=CatalogGroup)
 def staff_group() -> None:
     """Accounts of the staff console: admin, editor or viewer."""
 
@@ -62,9 +61,8 @@ def add_command(state: CliState, email: str, name: str, role: str, password_stdi
     )
     _fail(outcome)
     assert outcome.member is not None
-    language = staff_language()
-    role_name = t(f"staff.role.{role}", language)
-    click.echo(t("staff.added", language, email=outcome.member.email, role=role_name))
+    role_name = say(f"staff.role.{role}")
+    click.echo(say("staff.added", email=outcome.member.email, role=role_name))
     _link(state, outcome.link_token)
 
 
@@ -91,20 +89,16 @@ def list_command(state: CliState, as_json: bool) -> None:
             ]
         )
         return
-    language = staff_language()
     emit_table(
-        t("staff.list_title", language, count=len(members)),
-        [
-            t(f"staff.column.{c}", language)
-            for c in ("email", "name", "role", "created", "password")
-        ],
+        say("staff.list_title", count=len(members)),
+        [say(f"staff.column.{c}") for c in ("email", "name", "role", "created", "password")],
         [
             [
                 m.email,
                 m.name,
-                t(f"staff.role.{m.role.value}", language),
+                say(f"staff.role.{m.role.value}"),
                 format_local(m.created_at),
-                t("staff.yes" if m.password_hash else "staff.no", language),
+                say("staff.yes" if m.password_hash else "staff.no"),
             ]
             for m in members
         ],

@@ -11,42 +11,22 @@ from typing import Any, TypeVar
 
 import click
 
+from app.commands.help import CatalogCommand
 from app.commands.output import emit_json, language, say, word
 from app.commands.state import CliState, pass_state, staff_actor
-from core.form import FORM, FormField
+from core.form import FORM
 from core.usecases.manage import withdraw
 from core.usecases.submit import Identity, Result, submit
 
 F = TypeVar("F", bound=Callable[..., Any])
 SKIP = "-"
 
-# Help for staff entering what a municipality sent (the form's own help speaks to officials).
-_STAFF_HELP = {
-    "language": "Language the contacts get their messages in: nl (default) or en.",
-    "municipality": "The municipality: name (Merelbeke-Melle), postal code (9090) or NIS code "
-    "(44088).",
-    "contact_name": "The municipality's contact person, first and last name.",
-    "contact_function": "The contact person's role, e.g. centrummanager.",
-    "contact_email": "The contact person's e-mail address; confirmations go there.",
-    "contact_phone": "The contact person's phone number.",
-    "preferences": "Themes in order of preference, by number or title, e.g. '9,11,3'.",
-    "beleidsprioriteiten": "The municipality's policy priorities (at most 2,000 characters).",
-    "realisaties": "What the municipality already achieved (at most 2,000 characters).",
-    "acties": "Actions in progress (at most 2,000 characters).",
-}
-
-
-def _help(field: FormField) -> str:
-    text = _STAFF_HELP.get(field.key, field.help("en"))
-    if field.required:
-        return f"{text} Required."
-    return f"{text} Optional; '{SKIP}' or leaving it out gives none."
-
 
 def _form_options(command: F) -> F:
     for field in reversed(FORM.fields):
         name = "--" + field.key.replace("_", "-")
-        command = click.option(name, field.key, help=_help(field), default=None)(command)
+        # its help for staff: cli.help.registrations.submit.<field> (app/commands/help.py)
+        command = click.option(name, field.key, default=None)(command)
     return command
 
 
@@ -60,7 +40,7 @@ def _given(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@click.command("submit")
+@click.command("submit", cls=CatalogCommand)
 @_form_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
@@ -88,7 +68,7 @@ def submit_command(state: CliState, /, as_json: bool, **values: Any) -> None:
         raise SystemExit(1)
 
 
-@click.command("withdraw")
+@click.command("withdraw", cls=CatalogCommand)
 @click.argument("reference")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state

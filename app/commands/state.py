@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 
-from app.bootstrap import App, bootstrap
 from app.commands.output import language, say
-from app.config import ConfigError, Settings, load_settings
-from app.logs import setup_logging
 from core.model import Actor, ActorKind, Channel
-from storage.migrate import is_current
+
+if TYPE_CHECKING:
+    from app.bootstrap import App
+    from app.config import Settings
+
+# The configuration (pydantic) and the wiring (sqlalchemy, alembic) are imported when a
+# command first asks for them, not for `--help` (issue #14).
 
 
 @dataclass
@@ -23,6 +27,9 @@ class CliState:
 
     def settings(self) -> Settings:
         if self._settings is None:
+            from app.config import ConfigError, load_settings
+            from app.logs import setup_logging
+
             try:
                 self._settings = load_settings(self.config_file)
             except ConfigError as exc:
@@ -33,6 +40,9 @@ class CliState:
 
     def app(self, migrate: bool = False) -> App:
         if self._app is None:
+            from app.bootstrap import bootstrap
+            from storage.migrate import is_current
+
             self._app = bootstrap(self.settings(), migrate=migrate)
             if not migrate and not is_current(self._app.engine):
                 raise click.ClickException(say("cli.db_not_current"))

@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
+from app.commands.help import CatalogCommand
 from app.commands.output import emit_json, emit_table
 from app.commands.state import CliState, pass_state
-from app.health import snapshot
 
 
 def _seconds(value: float | None) -> str:
@@ -21,11 +21,13 @@ def _seconds(value: float | None) -> str:
     return f"{value / 3600:.1f} u"
 
 
-@click.command("status")
+@click.command("status", cls=CatalogCommand)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def status_command(state: CliState, as_json: bool) -> None:
     """Show whether intake, sender, bot and scheduler are alive, how far behind, what failed."""
+    from app.health import snapshot  # sqlalchemy: when it runs, not for --help
+
     data = snapshot(state.app())
     if as_json:
         emit_json(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from app.commands.help import CatalogGroup
 from app.commands.output import emit_json, say
 from app.commands.state import CliState, pass_state, staff_actor
 from core.audit import log_action
@@ -12,7 +13,7 @@ from core.ports import UnitOfWork
 from core.usecases.codes import address_key, unlock
 
 
-@click.group("verification")
+@click.group("verification", cls=CatalogGroup)
 def verification_group() -> None:
     """The codes that prove an e-mail address."""
 

@@ -61,8 +61,13 @@ def test_staff_read_dutch_by_default_and_english_on_request(cli_sqlite: Cli) -> 
 
 def test_submit_help_speaks_to_staff_and_a_dash_means_no_phone(cli_sqlite: Cli) -> None:
     help_text = " ".join(cli_sqlite("registrations", "submit", "--help").stdout.split())
-    assert "your" not in help_text.lower() and "Type '-'" not in help_text
-    assert "contact person's phone number. Optional; '-' or leaving it out" in help_text
+    assert " uw " not in help_text.lower() and "Typ '-'" not in help_text  # not the official's
+    assert "telefoonnummer van de contactpersoon. Niet verplicht; '-' of weglaten" in help_text
+    english = cli_sqlite("--lang", "en", "registrations", "submit", "--help").stdout
+    assert "your" not in english.lower() and "Type '-'" not in english
+    assert "contact person's phone number. Optional; '-' or leaving it out" in " ".join(
+        english.split()
+    )
     done = cli_sqlite("registrations", "submit", *GENT, "--contact-phone", "-", "--json")
     reference = json.loads(done.stdout)["reference"]
     shown = json.loads(cli_sqlite("registrations", "show", reference, "--json").stdout)
