@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from fakes import FakeUnitOfWork
 
+from core.assignment import result_from_dict
 from core.campaign import Env
 from core.clock import FixedClock
 from core.model import AssignmentRun, Channel, Contact, Reminder
@@ -75,7 +76,9 @@ def test_no_kickoff_reminder_after_the_kickoff(
     }
     submit(uow, env, raw, Identity(Channel.CLI, staff="els"))
     [contact] = uow.contacts.list()
-    result = {"assignments": [{"participant": "44021", "theme": 9, "group": "A"}]}
+    result = result_from_dict(
+        {"status": "optimal", "assignments": [{"participant": "44021", "theme": 9, "group": "A"}]}
+    )
     run = AssignmentRun(clock.now(), "els", "optimal", 1, "h", result)
     uow.assignments.add_run(run)
     assert run.id is not None
