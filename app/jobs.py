@@ -120,9 +120,9 @@ def deadline_job(app: App, worker: str) -> int | None:
             params = {
                 "run": run.id,
                 "status": run.status,
-                "assigned": len(run.result["assignments"]),
-                "participants": len(run.result["assignments"]) + len(run.result["unassigned"]),
-                "profile": run.result["profile"],
+                "assigned": run.result.placed,
+                "participants": run.result.participants,
+                "profile": list(run.result.solution.profile),
                 "attachments": attachments(app.env, run, demand),
                 "input_hash": run.input_hash,
             }

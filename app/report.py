@@ -98,34 +98,34 @@ def table(env: Env, run: AssignmentRun, lang: str) -> tuple[list[str], list[list
         t("report.groups.choice", lang),
         t("report.table.why", lang),
     ]
-    explanations = {e["participant"]: e for e in result.get("explanations", [])}
+    explained = result.solution.explained()
 
     def why(participant: str) -> str:
-        entries = explanations.get(participant, {}).get("why_not", [])
-        return "; ".join(wording.why_not(w, lang) for w in entries)
+        found = explained.get(participant)
+        return "; ".join(wording.why_not(w, lang) for w in (found.why_not if found else ()))
 
     rows: list[list[Any]] = [
         [
-            a["participant"],
-            name(a["participant"]),
-            a["theme"],
-            a["group"],
-            wording.choice(a["theme"], a["rank"], lang),
-            why(a["participant"]),
+            a.participant,
+            name(a.participant),
+            a.theme,
+            a.group,
+            wording.choice(a.theme, a.rank, lang),
+            why(a.participant),
         ]
         for a in sorted(
-            result["assignments"], key=lambda a: (a["theme"], a["group"], name(a["participant"]))
+            result.solution.assignments, key=lambda a: (a.theme, a.group, name(a.participant))
         )
     ]
     rows += [
         [
-            u["participant"],
-            name(u["participant"]),
+            u.participant,
+            name(u.participant),
             "",
             "",
             t("report.table.not_placed", lang),
-            wording.unassigned(u["reason"], lang) + "; " + why(u["participant"]),
+            wording.unassigned(u.reason, lang) + "; " + why(u.participant),
         ]
-        for u in result["unassigned"]
+        for u in result.solution.unassigned
     ]
     return header, rows

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.assignment import wording
+from core.assignment import RunResult, wording
 from core.campaign import Env
 from core.clock import format_local
 from core.i18n import t
@@ -58,11 +58,11 @@ def build_view(
 ) -> ReportView:
     lang = "en" if language == "en" else "nl"
     result = run.result
+    solution = result.solution
     name = env.municipality_name
-    profile = list(result["profile"])
-    preferences: dict[str, list[int]] = result.get("preferences", {})
-    sizes = Counter(a["theme"] for a in result["assignments"])
-    groups_per_theme = Counter(g["theme"] for g in result.get("groups", []))
+    profile = list(solution.profile)
+    sizes = Counter(a.theme for a in solution.assignments)
+    groups_per_theme = Counter(g.theme for g in solution.groups)
     themes = [
         [
             theme.number,
@@ -94,20 +94,20 @@ def build_view(
         themes=themes,
         groups=_groups(env, result, lang),
         unassigned=[
-            (name(u["participant"]), wording.unassigned(u["reason"], lang))
-            for u in sorted(result["unassigned"], key=lambda u: name(u["participant"]))
+            (name(u.participant), wording.unassigned(u.reason, lang))
+            for u in sorted(solution.unassigned, key=lambda u: name(u.participant))
         ],
         moved=[
             t(
                 "report.moved.row",
                 lang,
-                municipality=name(m["participant"]),
-                before=m["from"],
-                after=m["to"] if m["to"] is not None else "-",
+                municipality=name(participant),
+                before=before,
+                after=after if after is not None else "-",
             )
-            for m in result.get("moved", [])
+            for participant, before, after in solution.moved
         ],
-        municipalities=_municipalities(env, result, preferences, lang),
+        municipalities=_municipalities(env, result, lang),
         chart_themes=[
             (
                 str(theme.number),
@@ -122,10 +122,10 @@ def build_view(
 
 def _meta(run: AssignmentRun, lang: str, profile: list[int]) -> list[tuple[str, str]]:
     result = run.result
-    placed, unassigned = len(result["assignments"]), len(result["unassigned"])
-    objective = result.get("objective_rule", "rank-maximal")
+    placed, unassigned = result.placed, result.participants - result.placed
+    objective = result.objective_rule
     rows = [
-        (t("report.status", lang), t(f"report.status.{result['status']}", lang)),
+        (t("report.status", lang), t(f"report.status.{result.solution.status}", lang)),
         (
             t("report.computed", lang),
             t(
@@ -133,7 +133,7 @@ def _meta(run: AssignmentRun, lang: str, profile: list[int]) -> list[tuple[str, 
                 lang,
                 at=format_local(run.created_at),
                 by=run.created_by,
-                seconds=result["seconds"],
+                seconds=round(result.solution.seconds, 4),
             ),
         ),
         (
@@ -158,10 +158,8 @@ def _meta(run: AssignmentRun, lang: str, profile: list[int]) -> list[tuple[str, 
     return rows
 
 
-def _rule(result: dict[str, Any], lang: str) -> list[str]:
-    ranks = (
-        "report.rule.4.sum" if result.get("objective_rule") == "sum-of-ranks" else "report.rule.4"
-    )
+def _rule(result: RunResult, lang: str) -> list[str]:
+    ranks = "report.rule.4.sum" if result.objective_rule == "sum-of-ranks" else "report.rule.4"
     return [
         t(k, lang)
         for k in (
@@ -175,10 +173,10 @@ def _rule(result: dict[str, Any], lang: str) -> list[str]:
     ]
 
 
-def _rule_notes(env: Env, result: dict[str, Any], lang: str) -> list[str]:
+def _rule_notes(env: Env, result: RunResult, lang: str) -> list[str]:
     most = max((theme.max_groups for theme in env.themes), default=0)
     notes = [t("report.rule.groups", lang, max=most)]
-    if result.get("order") == "ranks-first":
+    if result.order == "ranks-first":
         notes.append(t("report.rule.legacy", lang))
     return notes
 
@@ -188,11 +186,11 @@ def _profile_rows(profile: list[int], lang: str) -> list[tuple[str, int]]:
     return [*rows, (t("report.profile.outside", lang), profile[-1] if profile else 0)]
 
 
-def _groups(env: Env, result: dict[str, Any], lang: str) -> list[GroupView]:
+def _groups(env: Env, result: RunResult, lang: str) -> list[GroupView]:
     members: dict[tuple[int, str], list[tuple[str, str]]] = defaultdict(list)
-    for a in result["assignments"]:
-        members[(a["theme"], a["group"])].append(
-            (env.municipality_name(a["participant"]), wording.choice(a["theme"], a["rank"], lang))
+    for a in result.solution.assignments:
+        members[(a.theme, a.group)].append(
+            (env.municipality_name(a.participant), wording.choice(a.theme, a.rank, lang))
         )
     out = []
     for (number, group), people in sorted(members.items()):
@@ -218,17 +216,16 @@ def _groups(env: Env, result: dict[str, Any], lang: str) -> list[GroupView]:
     return out
 
 
-def _municipalities(
-    env: Env, result: dict[str, Any], preferences: dict[str, list[int]], lang: str
-) -> list[MunicipalityView]:
+def _municipalities(env: Env, result: RunResult, lang: str) -> list[MunicipalityView]:
+    preferences = result.preferences
     out = [
         MunicipalityView(
-            name=env.municipality_name(e["participant"]),
-            got=wording.choice(e["theme"], e["rank"], lang),
-            own_list=", ".join(str(p) for p in preferences.get(e["participant"], [])),
-            pinned=bool(e.get("pinned")),
-            reasons=[wording.why_not(w, lang) for w in e["why_not"]],
+            name=env.municipality_name(e.participant),
+            got=wording.choice(e.theme, e.rank, lang),
+            own_list=", ".join(str(p) for p in preferences.get(e.participant, ())),
+            pinned=e.pinned,
+            reasons=[wording.why_not(w, lang) for w in e.why_not],
         )
-        for e in result.get("explanations", [])
+        for e in result.solution.explanations
     ]
     return sorted(out, key=lambda m: m.name)

@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from core.assignment.model import RunResult
+
 
 class Status(StrEnum):
     DRAFT = "draft"
@@ -256,7 +258,7 @@ class AssignmentRun:
     status: str
     seed: int
     input_hash: str
-    result: dict[str, Any]
+    result: RunResult
     published_at: datetime | None = None
     id: int | None = None
 

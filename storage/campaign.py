@@ -10,6 +10,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.assignment import result_from_dict, result_to_dict
 from core.model import AssignmentRun, Reminder
 from storage.campaign_tables import (
     AssignmentRuleRow,
@@ -293,7 +294,7 @@ class SqlAssignments:
             status=run.status,
             seed=run.seed,
             input_hash=run.input_hash,
-            result=run.result,
+            result=result_to_dict(run.result),
             published_at=run.published_at,
         )
         self.session.add(row)
@@ -330,7 +331,7 @@ def _run(row: AssignmentRunRow) -> AssignmentRun:
         row.status,
         row.seed,
         row.input_hash,
-        dict(row.result),
+        result_from_dict(row.result),
         row.published_at,
         row.id,
     )

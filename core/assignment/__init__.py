@@ -1,6 +1,12 @@
 """Exact assignment of participants to themes and groups (see docs/assignment.md)."""
 
-from core.assignment.instance import input_hash, parse_instance, solution_to_dict, solve_dict
+from core.assignment.codec import (
+    result_from_dict,
+    result_to_dict,
+    solution_from_dict,
+    solution_to_dict,
+)
+from core.assignment.instance import input_hash, parse_instance, solve_dict
 from core.assignment.model import (
     Assignment,
     Explanation,
@@ -9,6 +15,7 @@ from core.assignment.model import (
     Instance,
     InvalidInstance,
     Participant,
+    RunResult,
     Solution,
     Theme,
     Unassigned,
@@ -24,12 +31,16 @@ __all__ = [
     "Instance",
     "InvalidInstance",
     "Participant",
+    "RunResult",
     "Solution",
     "Theme",
     "Unassigned",
     "WhyNot",
     "input_hash",
     "parse_instance",
+    "result_from_dict",
+    "result_to_dict",
+    "solution_from_dict",
     "solution_to_dict",
     "solve",
     "solve_dict",

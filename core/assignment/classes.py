@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.assignment.hashing import participant_key
+from core.assignment.hashing import lottery_numbers
 from core.assignment.model import MAX_THEMES, Instance, Participant
 
 THEME_BITS = 0xFFF  # theme index, and `num_themes` for "unassigned": up to 4094 themes
@@ -115,14 +115,18 @@ def build_classes(instance: Instance) -> Classes:
     candidates = [theme_id for theme_id in theme_ids if theme_id in can_open]
     unranked = instance.max_list_length + 1
     people = instance.participants
-    lottery = tuple(participant_key(instance.seed, p.id) for p in people)
+    lottery = tuple(lottery_numbers(instance.seed, (p.id for p in people)))
     interned: dict[int, int] = {}
     seen: dict[object, tuple[int, ...]] = {}
     groups: dict[tuple[int, ...], list[int]] = {}
+    order = sorted(range(len(people)), key=lottery.__getitem__)
+    if len(set(lottery)) < len(lottery):  # equal lottery numbers: the lower id first
+        order = sorted(range(len(people)), key=lambda i: (lottery[i], people[i].id))
+    previous_of = instance.previous
     # Visiting people in lottery order lists every class's members in lottery order.
-    for i in sorted(range(len(people)), key=lambda i: (lottery[i], people[i].id)):
+    for i in order:
         person = people[i]
-        previous = instance.previous.get(person.id)
+        previous = previous_of.get(person.id) if previous_of else None
         signature = _signature(person, previous)
         key = seen.get(signature)
         if key is None:

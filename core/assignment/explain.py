@@ -72,30 +72,40 @@ class Explainer:
         self.chosen_by: Counter[int] = Counter()
         self.first_by: Counter[int] = Counter()
         self.unranked = unranked = instance.max_list_length + 1
-        for p in instance.participants:
-            for i, t in enumerate(p.preferences):
-                if t not in p.exclude and p.pin in (None, t):
-                    self.chosen_by[t] += 1
-                    self.first_by[t] += i == 0
-            got = theme_of.get(p.id)
+        # One pass over the participants; the counting runs once per distinct kind of them.
+        people = instance.participants
+        kinds = Counter((p.preferences, p.exclude, p.pin, theme_of.get(p.id)) for p in people)
+        for (preferences, exclude, pin, got), n in kinds.items():
+            for i, t in enumerate(preferences):
+                if t not in exclude and pin in (None, t):
+                    self.chosen_by[t] += n
+                    self.first_by[t] += n if i == 0 else 0
             if got is not None:
-                self.totals[got] += 1
-                self.rank_counts[got][p.rank_of(got) or unranked] += 1
-                self.pinned[got] += p.pin is not None
+                self.totals[got] += n
+                rank = preferences.index(got) + 1 if got in preferences else unranked
+                self.rank_counts[got][rank] += n
+                self.pinned[got] += n if pin is not None else 0
+        self._seen: dict[object, tuple[int | None, tuple[WhyNot, ...]]] = {}
 
     def explain(self, person: Participant) -> Explanation:
         got = self.theme_of.get(person.id)
-        rank = person.rank_of(got) if got is not None else None
-        better = person.preferences if rank is None else person.preferences[: rank - 1]
-        reasons = tuple(self._why_not(person, got, t, i + 1) for i, t in enumerate(better))
         previous = self.instance.previous.get(person.id)
+        kept = previous is not None and previous == got
+        # Everything the reasons read; participants alike in it share them.
+        kind = (person.preferences, person.exclude, person.pin, got, kept)
+        known = self._seen.get(kind)
+        if known is None:
+            rank = person.rank_of(got) if got is not None else None
+            better = person.preferences if rank is None else person.preferences[: rank - 1]
+            reasons = tuple(self._why_not(person, got, t, i + 1) for i, t in enumerate(better))
+            known = self._seen[kind] = (rank, reasons)
         return Explanation(
             participant=person.id,
             theme=got,
-            rank=rank,
+            rank=known[0],
             pinned=person.pin is not None,
-            kept_from_previous=previous is not None and previous == got,
-            why_not=reasons,
+            kept_from_previous=kept,
+            why_not=known[1],
         )
 
     def _why_not(self, person: Participant, got: int | None, theme: int, rank: int) -> WhyNot:
@@ -137,7 +147,7 @@ class Explainer:
                 "next_valid": rule.above(total) or 0,
             }
         if got is not None and self.instance.previous.get(person.id) == got:
-            return "stability", {"previous": got}
+            return "stability", {"previous": got}  # `kept` in the cache key of explain()
         if got is not None and not self.rules[got].valid(self.totals[got] - 1):
             return "current_minimum", {
                 "current_theme": got,

@@ -18,12 +18,14 @@ exactly the set of optimal flows, and the next stage optimises over it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from typing import Literal
 
+import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from core.assignment.classes import THEME_BITS, Classes
-from core.assignment.hashing import pair_hash
+from core.assignment.hashing import pair_hashes
 from core.assignment.levels import TIEBREAK_BITS, Level
 
 INF = 1 << 100
@@ -158,65 +160,48 @@ def _solve_stage(state: _State, stage: list[tuple[Level, int]]) -> _Network | No
     free = state.free
     nf = len(free)
     sink = nf + t_count
-    table: dict[int, int] = {}
-    tie_weight = 0
+    arcs = [state.arcs[c] for c in free]
+    counts = np.fromiter(map(len, arcs), dtype=np.int64, count=nf)
+    codes = np.fromiter(chain.from_iterable(arcs), dtype=np.int64, count=int(counts.sum()))
+    mult = np.fromiter((classes.mult[c] for c in free), dtype=np.int64, count=nf)
+    themes = codes & THEME_BITS
+    costs = np.zeros(len(codes), dtype=np.int64)
     for lv, w in stage:
         if lv.kind == "tiebreak":
-            tie_weight = w
-    head: dict[int, int] = {}
-    tails: list[int] = []
-    heads: list[int] = []
-    caps: list[int] = []
-    codes: list[int] = []
-    costs: list[int] = []
-    for i, c in enumerate(free):
-        arcs = state.arcs[c]
-        for code in arcs:
-            if code not in table:
-                table[code] = sum(w * lv.value(code) for lv, w in stage if lv.kind != "tiebreak")
-                head[code] = nf + (code & THEME_BITS)
-        k = len(arcs)
-        tails += [i] * k
-        caps += [classes.mult[c]] * k
-        codes += arcs
-        heads += map(head.__getitem__, arcs)
-        if tie_weight:
-            key = classes.key[c]
-            costs += [
-                table[code] + tie_weight * pair_hash(key, code & THEME_BITS, TIEBREAK_BITS)
-                for code in arcs
-            ]
+            keys = np.fromiter((classes.key[c] for c in free), dtype=np.uint64, count=nf)
+            costs += w * pair_hashes(np.repeat(keys, counts), themes, TIEBREAK_BITS)
         else:
-            costs += map(table.__getitem__, arcs)
-    supplies = [classes.mult[c] for c in free]
+            costs += w * lv.values(codes)
+    supplies = mult.tolist()
     total = sum(supplies)
     low_sum = 0
+    sink_caps: list[int] = []
     for t in range(t_count):
         low = max(0, state.lo[t] - state.fixed_units[t])
         high = state.hi[t] - state.fixed_units[t]
         if high < low:
             return None
-        tails.append(nf + t)
-        heads.append(sink)
-        caps.append(high - low)
-        costs.append(0)
+        sink_caps.append(high - low)
         supplies.append(-low)
         low_sum += low
     supplies.append(low_sum - total)
     smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    smcf.set_nodes_supplies(list(range(sink + 1)), supplies)
+    theme_nodes = nf + np.arange(t_count, dtype=np.int32)
+    tails = np.concatenate([np.repeat(np.arange(nf, dtype=np.int32), counts), theme_nodes])
+    heads = np.concatenate([(nf + themes).astype(np.int32), np.full(t_count, sink, np.int32)])
+    caps = np.concatenate([np.repeat(mult, counts), np.array(sink_caps, dtype=np.int64)])
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        tails, heads, caps, np.concatenate([costs, np.zeros(t_count, dtype=np.int64)])
+    )
+    smcf.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), np.array(supplies, dtype=np.int64))
     status = smcf.solve()
     if status == smcf.INFEASIBLE:
         return None
     if status != smcf.OPTIMAL:
         raise RuntimeError(f"min-cost flow ended with status {status}")
-    flows: list[int] = smcf.flows(list(range(len(codes)))).tolist()
-    inflow = [0] * t_count
-    for code, f in zip(codes, flows, strict=True):
-        if f:
-            inflow[code & THEME_BITS] += f
-    return _Network(codes, costs[: len(codes)], flows, inflow)
+    flows = smcf.flows(np.arange(len(codes), dtype=np.int32))
+    inflow = np.bincount(themes, weights=flows, minlength=t_count).astype(np.int64).tolist()
+    return _Network(codes.tolist(), costs.tolist(), flows.tolist(), inflow)
 
 
 def _values(state: _State, net: _Network, stage: list[Level]) -> list[int]:
@@ -224,24 +209,34 @@ def _values(state: _State, net: _Network, stage: list[Level]) -> list[int]:
     for code, f in zip(net.codes, net.flows, strict=True):
         if f:
             units[code] = units.get(code, 0) + f
+    codes = np.fromiter(units.keys(), dtype=np.int64, count=len(units))
+    counts = np.fromiter(units.values(), dtype=np.int64, count=len(units))
     out = []
     for lv in stage:
         if lv.kind != "tiebreak":
-            out.append(sum(n * lv.value(code) for code, n in units.items()))
+            out.append(int((lv.values(codes) * counts).sum()))
             continue
         classes = state.classes
-        value = 0
+        keys: list[int] = []
+        themes: list[int] = []
+        weights: list[int] = []
         for c, code in enumerate(state.fixed):
             if code >= 0:
-                value += classes.mult[c] * lv.class_value(classes.key[c], code)
+                keys.append(classes.key[c])
+                themes.append(code & THEME_BITS)
+                weights.append(classes.mult[c])
         pos = 0
         for c in state.free:
-            key = classes.key[c]
             for code in state.arcs[c]:
                 if net.flows[pos]:
-                    value += net.flows[pos] * lv.class_value(key, code)
+                    keys.append(classes.key[c])
+                    themes.append(code & THEME_BITS)
+                    weights.append(net.flows[pos])
                 pos += 1
-        out.append(value)
+        hashes = pair_hashes(
+            np.array(keys, dtype=np.uint64), np.array(themes, dtype=np.int64), TIEBREAK_BITS
+        )
+        out.append(int((hashes * np.array(weights, dtype=np.int64)).sum()))
     return out
 
 

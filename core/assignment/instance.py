@@ -5,7 +5,7 @@ Input: {"themes": [{"id", "min_size", "max_size", "max_groups"}],
         "objective": "rank-maximal" | "sum-of-ranks", "allow_unranked": true, "seed": 0,
         "previous"?: {participant id: theme id}, "time_limit_seconds"?: number,
         "order"?: "inside-first" (default) | "ranks-first" (the old rule, see docs)}
-Output: see `solution_to_dict`.
+Output: see `codec.solution_to_dict`.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from core.assignment.codec import solution_to_dict
 from core.assignment.model import (
     OBJECTIVES,
     ORDERS,
     Instance,
     InvalidInstance,
     Participant,
-    Solution,
     Theme,
 )
 from core.assignment.solver import solve
@@ -89,15 +89,23 @@ def _theme(raw: object, i: int) -> Theme:
     )
 
 
-def _ints(values: object, where: str, what: str) -> list[int]:
+_INT = {int}
+_NO_THEMES: frozenset[int] = frozenset()
+
+
+def _ints(values: object, pid: str, what: str) -> tuple[int, ...]:
+    if type(values) is list and (not values or {*map(type, values)} == _INT):
+        return tuple(values)  # the usual case, checked without a Python loop
+    where = f"participant {pid!r}"
     items = _list(values, f"{where}: {what}")
     for value in items:
         if type(value) is not int:  # bool is not a theme id either
             raise InvalidInstance(f"{where}: {what} must be an integer, not {value!r}")
-    return items
+    return tuple(items)
 
 
-def _scores(raw: object, where: str) -> dict[int, int]:
+def _scores(raw: object, pid: str) -> dict[int, int]:
+    where = f"participant {pid!r}"
     scores: dict[int, int] = {}
     for key, value in _dict(raw, f"{where}: scores").items():
         try:
@@ -116,14 +124,15 @@ def _participant(raw: object, i: int) -> Participant:
     if not data.keys() <= PARTICIPANT_KEYS or "preferences" not in data:
         _keys(data, PARTICIPANT_KEYS, {"id", "preferences"}, f"participant {pid!r}")
     scores, pin, exclude, province = (data.get(k) for k in ("scores", "pin", "exclude", "province"))
-    where = f"participant {pid!r}"
     return Participant(
         id=pid,
-        preferences=tuple(_ints(data["preferences"], where, "preference")),
-        scores=_scores(scores, where) if scores is not None else {},
-        pin=None if pin is None else _int(pin, f"{where}: pin"),
-        exclude=frozenset(_ints(exclude, where, "exclude")) if exclude is not None else frozenset(),
-        province=None if province is None else _str(province, f"{where}: province"),
+        preferences=_ints(data["preferences"], pid, "preference"),
+        scores={} if scores is None or scores == {} else _scores(scores, pid),
+        pin=None if pin is None else _int(pin, f"participant {pid!r}: pin"),
+        exclude=_NO_THEMES
+        if exclude is None or exclude == []
+        else frozenset(_ints(exclude, pid, "exclude")),
+        province=None if province is None else _str(province, f"participant {pid!r}: province"),
     )
 
 
@@ -162,78 +171,57 @@ def parse_instance(raw: object) -> Instance:
     )
 
 
-def canonical(instance: Instance) -> dict[str, Any]:
-    """The instance in a canonical form: rows sorted by id, defaults filled in. The time
-    limit is left out: it is a setting of the run, not part of the problem."""
-    return {
-        "themes": [
-            {"id": t.id, "min_size": t.min_size, "max_size": t.max_size, "max_groups": t.max_groups}
-            for t in sorted(instance.themes, key=lambda t: t.id)
-        ],
-        "participants": [
-            {
-                "id": p.id,
-                "preferences": list(p.preferences),
-                "scores": {str(k): v for k, v in sorted(p.scores.items())},
-                "pin": p.pin,
-                "exclude": sorted(p.exclude),
-                "province": p.province,
-            }
-            for p in sorted(instance.participants, key=lambda p: p.id)
-        ],
-        "objective": instance.objective,
-        "allow_unranked": instance.allow_unranked,
-        "seed": instance.seed,
-        "previous": dict(sorted(instance.previous.items())),
-        "order": instance.order,
-    }
+def canonical(instance: Instance) -> str:
+    """The instance as canonical JSON text: rows sorted by id, defaults filled in, keys
+    sorted, no spaces, ASCII only (what `json.dumps(..., sort_keys=True, separators=(",",
+    ":"))` writes for it). The time limit is left out: it is a setting of the run, not part of
+    the problem. Written row by row with format strings: building a dict per participant and
+    sorting its keys took longer than the hash at 100,000 participants."""
+    themes = ",".join(
+        f'{{"id":{t.id},"max_groups":{t.max_groups},"max_size":{t.max_size},'
+        f'"min_size":{t.min_size}}}'
+        for t in sorted(instance.themes, key=lambda t: t.id)
+    )
+    lists: dict[tuple[int, ...], str] = {}
+
+    def ints(values: tuple[int, ...]) -> str:
+        text = lists.get(values)
+        if text is None:
+            text = lists[values] = "[" + ",".join(map(str, values)) + "]"
+        return text
+
+    rows = ",".join(
+        f'{{"exclude":{ints(tuple(sorted(p.exclude)))},"id":{_ascii(p.id)},'
+        f'"pin":{_null(p.pin)},"preferences":{ints(p.preferences)},'
+        f'"province":{"null" if p.province is None else _ascii(p.province)},'
+        f'"scores":{_scores_text(p.scores)}}}'
+        for p in sorted(instance.participants, key=lambda p: p.id)
+    )
+    previous = ",".join(f"{_ascii(k)}:{v}" for k, v in sorted(instance.previous.items()))
+    return (
+        f'{{"allow_unranked":{"true" if instance.allow_unranked else "false"},'
+        f'"objective":{_ascii(instance.objective)},"order":{_ascii(instance.order)},'
+        f'"participants":[{rows}],"previous":{{{previous}}},"seed":{instance.seed},'
+        f'"themes":[{themes}]}}'
+    )
+
+
+_ascii: Callable[[str], str] = json.encoder.encode_basestring_ascii
+
+
+def _null(value: int | None) -> str:
+    return "null" if value is None else str(value)
+
+
+def _scores_text(scores: Mapping[int, int]) -> str:
+    if not scores:
+        return "{}"
+    pairs = sorted((str(k), v) for k, v in scores.items())
+    return "{" + ",".join(f'"{k}":{v}' for k, v in pairs) + "}"
 
 
 def input_hash(instance: Instance) -> str:
-    text = json.dumps(canonical(instance), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def solution_to_dict(solution: Solution) -> dict[str, Any]:
-    return {
-        "status": solution.status,
-        "assignments": [
-            {"participant": a.participant, "theme": a.theme, "group": a.group, "rank": a.rank}
-            for a in solution.assignments
-        ],
-        "unassigned": [
-            {"participant": u.participant, "reason": u.reason} for u in solution.unassigned
-        ],
-        "profile": list(solution.profile),
-        "seconds": round(solution.seconds, 4),
-        "gap": None
-        if solution.gap is None
-        else {
-            "level": solution.gap.level,
-            "answer": solution.gap.answer,
-            "bound": solution.gap.bound,
-        },
-        "objective": dict(solution.objective),
-        "groups": [
-            {"theme": g.theme, "group": g.name, "size": len(g.members)} for g in solution.groups
-        ],
-        "moved": [{"participant": p, "from": a, "to": b} for p, a, b in solution.moved],
-        "explanations": [
-            {
-                "participant": e.participant,
-                "theme": e.theme,
-                "rank": e.rank,
-                "pinned": e.pinned,
-                "kept_from_previous": e.kept_from_previous,
-                "why_not": [
-                    {**w.details, "theme": w.theme, "rank": w.rank, "code": w.code}
-                    for w in e.why_not
-                ],
-            }
-            for e in solution.explanations
-        ],
-        "stats": dict(solution.stats),
-    }
+    return hashlib.sha256(canonical(instance).encode("ascii")).hexdigest()
 
 
 def solve_dict(raw: object) -> dict[str, Any]:

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.assignment.classes import Classes, moved_of, rank_of, score_of, theme_of
-from core.assignment.hashing import pair_hash
+import numpy as np
+
+from core.assignment.classes import MOVED_SHIFT, RANK_SHIFT, SCORE_SHIFT, THEME_BITS, Classes
 from core.assignment.model import MAX_SCORE, Instance
 
 TIEBREAK_BITS = 20
@@ -34,25 +35,24 @@ class Level:
     param: int
     unassigned_index: int
 
-    def value(self, code: int) -> int:
-        """This level's cost of one unit on arc `code` (not for `tiebreak`)."""
-        assigned = theme_of(code) != self.unassigned_index
+    def values(self, codes: np.ndarray) -> np.ndarray:
+        """This level's cost of one unit on each arc code (int64; not for `tiebreak`)."""
+        assigned = (codes & THEME_BITS) != self.unassigned_index
+        rank = (codes >> RANK_SHIFT) & THEME_BITS
         if self.kind == "unassigned":
-            return 0 if assigned else 1
-        if self.kind == "moved":
-            return moved_of(code)
-        if self.kind == "rank_at_least":
-            return int(assigned and rank_of(code) >= self.param)
-        if self.kind == "rank_sum":
-            return rank_of(code)
-        if self.kind == "score":
-            return MAX_SCORE - score_of(code) if assigned else 0
-        raise ValueError(f"level {self.name} has no per-arc value")
-
-    def class_value(self, key: int, code: int) -> int:
-        if self.kind == "tiebreak":
-            return pair_hash(key, theme_of(code), TIEBREAK_BITS)
-        return self.value(code)
+            out = ~assigned
+        elif self.kind == "moved":
+            out = (codes >> MOVED_SHIFT) & 1
+        elif self.kind == "rank_at_least":
+            out = assigned & (rank >= self.param)
+        elif self.kind == "rank_sum":
+            out = rank
+        elif self.kind == "score":
+            out = np.where(assigned, MAX_SCORE - ((codes >> SCORE_SHIFT) & 0x3), 0)
+        else:
+            raise ValueError(f"level {self.name} has no per-arc value")
+        values: np.ndarray = out.astype(np.int64)
+        return values
 
 
 def make_levels(instance: Instance, classes: Classes) -> tuple[Level, ...]:
@@ -81,4 +81,6 @@ def unit_max(level: Level, codes: set[int]) -> int:
     """The largest cost of one unit on this level over the given arc codes."""
     if level.kind == "tiebreak":
         return (1 << TIEBREAK_BITS) - 1
-    return max((level.value(code) for code in codes), default=0)
+    if not codes:
+        return 0
+    return int(level.values(np.fromiter(codes, dtype=np.int64, count=len(codes))).max())

@@ -117,7 +117,23 @@ def _validate_theme(theme: Theme, known: set[int]) -> None:
         raise InvalidInstance(f"{name}: max_groups {theme.max_groups} is negative")
 
 
+def _valid(person: Participant, themes: set[int]) -> bool:
+    """The usual case, checked quickly; `_validate_participant` finds what is wrong."""
+    preferences, scores, pin = person.preferences, person.scores, person.pin
+    return (
+        bool(person.id)
+        and len(set(preferences)) == len(preferences)
+        and themes.issuperset(preferences)
+        and themes.issuperset(person.exclude)
+        and themes.issuperset(scores)
+        and all(0 <= score <= MAX_SCORE for score in scores.values())
+        and (pin is None or (pin in themes and pin not in person.exclude))
+    )
+
+
 def _validate_participant(person: Participant, themes: set[int]) -> None:
+    if _valid(person, themes):
+        return
     name = f"participant {person.id!r}"
     if not person.id:
         raise InvalidInstance("a participant has an empty id")
@@ -210,3 +226,30 @@ class Solution:
     gap: Gap | None
     seconds: float
     stats: Mapping[str, int]
+
+    def explained(self) -> dict[str, Explanation]:
+        """Participant id -> its explanation."""
+        return {e.participant: e for e in self.explanations}
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """A stored run's answer with the rule it was computed under and the lists it read."""
+
+    solution: Solution
+    objective_rule: Objective = "rank-maximal"
+    order: Order = "inside-first"
+    allow_unranked: bool = True
+    preferences: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def placed(self) -> int:
+        return len(self.solution.assignments)
+
+    @property
+    def participants(self) -> int:
+        return len(self.solution.assignments) + len(self.solution.unassigned)
+
+    def theme_of(self) -> dict[str, int]:
+        """Participant id -> the theme it was given (placed participants only)."""
+        return {a.participant: a.theme for a in self.solution.assignments}

@@ -61,20 +61,21 @@ def solve(instance: Instance, clock: Callable[[], float] = time.perf_counter) ->
     theme_by_id: dict[str, int | None] = {}
     profile = [0] * profile_len
     score = 0
-    for i, p in enumerate(people):
-        t = theme_of(seat[i])
+    for p, code in zip(people, seat, strict=True):
+        t = theme_of(code)
         theme_by_id[p.id] = classes.theme_ids[t] if t != u else None
         if t != u:
-            profile[rank_of(seat[i]) - 1] += 1
-            score += score_of(seat[i])
+            profile[rank_of(code) - 1] += 1
+            score += score_of(code)
     groups = _groups(instance, classes, theme_by_id, rules)
     group_of = {name: g.name for g in groups for name in g.members}
+    unranked = classes.unranked  # an arc's rank for a theme outside the participant's list
     assignments = tuple(
         sorted(
             (
-                Assignment(p.id, got, group_of[p.id], p.rank_of(got))
-                for p in people
-                if (got := theme_by_id[p.id]) is not None
+                Assignment(p.id, classes.theme_ids[t], group_of[p.id], None if r == unranked else r)
+                for p, code in zip(people, seat, strict=True)
+                if (t := theme_of(code)) != u and (r := rank_of(code)) >= 0
             ),
             key=lambda a: a.participant,
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from core.assignment.codec import why_not_from_dict
+from core.assignment.model import WhyNot
 from core.i18n import t
 
 
@@ -44,10 +46,14 @@ def unassigned(reason: str, language: str) -> str:
     return t(f"unassigned.{reason}", language)
 
 
-def why_not(item: Mapping[str, Any], language: str) -> str:
-    """One explanation (a `why_not` entry of the solver's JSON) as one sentence."""
-    theme = choice(item["theme"], item["rank"], language)
-    code = item["code"]
+def why_not(entry: WhyNot | Mapping[str, Any], language: str) -> str:
+    """One explanation as one sentence: a `WhyNot` of the answer, or the same entry as it
+    reads in `solve --json`."""
+    if not isinstance(entry, WhyNot):
+        entry = why_not_from_dict(entry)
+    item: Mapping[str, Any] = entry.details
+    theme = choice(entry.theme, entry.rank, language)
+    code = entry.code
     if code == "full":
         return t(
             "why_not.full",
@@ -71,8 +77,7 @@ def why_not(item: Mapping[str, Any], language: str) -> str:
             next_valid=item["next_valid"],
         )
     known = {"excluded", "pinned", "stability", "current_minimum"}
-    details = {k: v for k, v in item.items() if k not in ("theme", "rank", "code")}
-    return t(f"why_not.{code if code in known else 'no_proof'}", language, theme=theme, **details)
+    return t(f"why_not.{code if code in known else 'no_proof'}", language, theme=theme, **item)
 
 
 def _not_opened(item: Mapping[str, Any], theme: str, language: str) -> str:

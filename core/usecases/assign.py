@@ -14,8 +14,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from core.assignment import Instance, Participant, Solution, Theme, input_hash, solve, wording
-from core.assignment.instance import solution_to_dict
+from core.assignment import (
+    Assignment,
+    Explanation,
+    Instance,
+    Participant,
+    RunResult,
+    Solution,
+    Theme,
+    input_hash,
+    solve,
+    wording,
+)
 from core.audit import log_action
 from core.campaign import Env
 from core.clock import format_local
@@ -65,10 +75,7 @@ def build_instance(uow: UnitOfWork, env: Env, options: AssignOptions) -> Instanc
             )
         )
     published = uow.assignments.published_run()
-    previous = {
-        a["participant"]: a["theme"]
-        for a in (published.result if published else {}).get("assignments", [])
-    }
+    previous = published.result.theme_of() if published else {}
     themes = tuple(Theme(t.number, t.min_size, t.max_size, t.max_groups) for t in env.themes)
     return Instance(
         themes=themes,
@@ -87,11 +94,13 @@ def compute(
     """The solver's answer as a run to store: no database, so it may take its time. `timer`
     is the solver's stopwatch (for its time limit)."""
     solution = solve(instance, timer)
-    result = solution_to_dict(solution)
-    result["objective_rule"] = instance.objective
-    result["order"] = instance.order
-    result["allow_unranked"] = instance.allow_unranked
-    result["preferences"] = {p.id: list(p.preferences) for p in instance.participants}
+    result = RunResult(
+        solution=solution,
+        objective_rule=instance.objective,
+        order=instance.order,
+        allow_unranked=instance.allow_unranked,
+        preferences={p.id: p.preferences for p in instance.participants},
+    )
     run = AssignmentRun(
         created_at=env.clock.now(),
         created_by=actor.label(),
@@ -123,8 +132,8 @@ def moves(
     """Who would change theme (or lose or gain one) if `run` replaced the published `before`."""
     if before is None:
         return []
-    old = {a["participant"]: a["theme"] for a in before.result["assignments"]}
-    new = {a["participant"]: a["theme"] for a in run.result["assignments"]}
+    old: dict[str, int] = before.result.theme_of()
+    new: dict[str, int] = run.result.theme_of()
     return sorted(
         (m, old.get(m), new.get(m)) for m in old.keys() | new.keys() if old.get(m) != new.get(m)
     )
@@ -140,32 +149,31 @@ def publish(
     now = env.clock.now()
     before = uow.assignments.published_run()
     old = {
-        a["participant"]: (a["theme"], a["group"])
-        for a in (before.result if before else {}).get("assignments", [])
+        a.participant: (a.theme, a.group)
+        for a in (before.result.solution.assignments if before else ())
     }
     uow.assignments.mark_published(run.id, now)
-    members: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for a in run.result["assignments"]:
-        members[(a["theme"], a["group"])].append(a["participant"])
+    solution = run.result.solution
+    members = {(g.theme, g.name): g.members for g in solution.groups}
     told = 0
-    explained = {e["participant"]: e for e in run.result.get("explanations", [])}
-    for a in run.result["assignments"]:
-        m, theme_number, group = a["participant"], a["theme"], a["group"]
+    explained = solution.explained()
+    for a in solution.assignments:
+        m, theme_number, group = a.participant, a.theme, a.group
         if old.get(m) == (theme_number, group):
             continue
         contacts = uow.contacts.for_municipality(m)
         params = _confirmation(
-            env, m, theme_number, group, members[(theme_number, group)], a["rank"]
+            env, m, theme_number, group, list(members.get((theme_number, group), ())), a.rank
         )
         params["outside_reason"] = _outside_reason(a, explained.get(m))
         told += len(tell(uow, contacts, "assignment.confirmed", params, f"run{run.id}", now))
         _plan_kickoff(uow, env, run, contacts, m, theme_number, group, options)
-    for u in run.result["unassigned"]:
-        if u["participant"] in old or before is None:
-            contacts = uow.contacts.for_municipality(u["participant"])
+    for u in solution.unassigned:
+        if u.participant in old or before is None:
+            contacts = uow.contacts.for_municipality(u.participant)
             params = {
-                "municipality_name": env.municipality_name(u["participant"]),
-                "reason": u["reason"],
+                "municipality_name": env.municipality_name(u.participant),
+                "reason": u.reason,
             }
             told += len(tell(uow, contacts, "assignment.unassigned", params, f"run{run.id}", now))
     cancelled = close_registration(uow, now)
@@ -197,14 +205,12 @@ def close_registration(uow: UnitOfWork, now: Any) -> int:
     return cancelled
 
 
-def _outside_reason(
-    assignment: dict[str, Any], explanation: dict[str, Any] | None
-) -> dict[str, str]:
+def _outside_reason(assignment: Assignment, explanation: Explanation | None) -> dict[str, str]:
     """For a theme outside the municipality's list: one sentence per language saying why
     none of its own themes could be given (the first explanation, about its first choice)."""
-    if assignment["rank"] is not None or not explanation or not explanation["why_not"]:
+    if assignment.rank is not None or not explanation or not explanation.why_not:
         return {}
-    first = explanation["why_not"][0]
+    first = explanation.why_not[0]
     return {language: wording.why_not(first, language) for language in LANGUAGES}
 
 

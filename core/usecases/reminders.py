@@ -188,10 +188,9 @@ def kickoff_params(env: Env, reminder: Reminder) -> dict[str, Any]:
 def _still_assigned(uow: UnitOfWork, subject: str) -> bool:
     municipality, theme, group = [*subject.split(":"), "", ""][:3]
     run = uow.assignments.published_run()
-    assignments = run.result.get("assignments", []) if run else []
+    assignments = run.result.solution.assignments if run else ()
     return any(
-        (a["participant"], str(a["theme"]), a["group"]) == (municipality, theme, group)
-        for a in assignments
+        (a.participant, str(a.theme), a.group) == (municipality, theme, group) for a in assignments
     )
 
 

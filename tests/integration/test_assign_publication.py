@@ -171,7 +171,7 @@ def test_the_solver_runs_outside_any_transaction_and_a_change_meanwhile_is_refus
     with app.uow() as uow:
         assert uow.assignments.latest_run() is None
     run = compute_and_record(app, ELS)  # unchanged since its snapshot: stored
-    assert run.id is not None and len(run.result["assignments"]) == len(OTHERS) + 1
+    assert run.id is not None and run.result.placed == len(OTHERS) + 1
     other.close()
 
 

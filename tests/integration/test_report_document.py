@@ -13,8 +13,7 @@ from playwright.sync_api import Browser, sync_playwright
 from weasyprint import HTML
 
 from app.report import write_report
-from core.assignment import Instance, Participant, Theme, solve
-from core.assignment.instance import solution_to_dict
+from core.assignment import Instance, Participant, RunResult, Theme, solve
 from core.campaign import Env
 from core.model import AssignmentRun
 
@@ -29,13 +28,12 @@ def a_run(env: Env) -> AssignmentRun:
     people += (Participant("44021", (3, 1, 2)),)
     themes = tuple(Theme(t.number, t.min_size, t.max_size, t.max_groups) for t in env.themes)
     instance = Instance(themes, people)
-    result = solution_to_dict(solve(instance))
-    result["preferences"] = {p.id: list(p.preferences) for p in people}
-    result["objective_rule"] = "rank-maximal"
+    solution = solve(instance)
+    result = RunResult(solution, preferences={p.id: p.preferences for p in people})
     return AssignmentRun(
         created_at=datetime(2027, 1, 30, 9, tzinfo=UTC),
         created_by="staff:els",
-        status=result["status"],
+        status=solution.status,
         seed=0,
         input_hash="0" * 64,
         result=result,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.assignment import result_from_dict
 from core.campaign import Env
 from core.clock import FixedClock
 from core.model import AssignmentRun, Channel, Contact, Reminder
@@ -74,7 +75,9 @@ def test_no_kickoff_reminder_after_the_kickoff(
     }
     submit(uow, env, raw, Identity(Channel.CLI, staff="els"))
     [contact] = uow.contacts.list()
-    result = {"assignments": [{"participant": "44021", "theme": 9, "group": "A"}]}
+    result = result_from_dict(
+        {"status": "optimal", "assignments": [{"participant": "44021", "theme": 9, "group": "A"}]}
+    )
     run = AssignmentRun(clock.now(), "els", "optimal", 1, "h", result)
     uow.assignments.add_run(run)
     assert run.id is not None
