@@ -131,6 +131,9 @@ class FakeOutbox(_Table):
             1 for m in self.rows.values() if m.recipient == recipient and m.created_at >= since
         )
 
+    def prefetch_counts(self, recipients: Sequence[str], since: datetime) -> None:
+        pass
+
     def claim(self, channel: str, now: datetime, limit: int, worker: str) -> list[OutboxMessage]:
         due = [m for m in self.rows.values() if m.channel.value == channel and m.status == "queued"]
         for m in due[:limit]:
@@ -173,6 +176,9 @@ class FakeOutbox(_Table):
 class FakeInbound(_Table):
     def get(self, channel: str, key: str) -> InboundRecord | None:
         return next((r for r in self.all() if r.channel.value == channel and r.key == key), None)
+
+    def prefetch(self, channel: str, keys: Sequence[str]) -> None:
+        pass
 
     def add(self, record: InboundRecord) -> None:
         assert self.get(record.channel.value, record.key) is None, "unique (channel, key)"

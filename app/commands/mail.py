@@ -10,7 +10,7 @@ import click
 from app.commands.output import emit_json, emit_table, progress, say, word
 from app.commands.state import CliState, pass_state
 from app.mailing import drain_intake_once, intake, renderer
-from mail.pipeline import IntakeResult
+from mail.pipeline import BATCH_SIZE, IntakeResult
 
 
 @click.group("mail")
@@ -67,9 +67,11 @@ def ingest_command(state: CliState, files: tuple[Path, ...], as_json: bool) -> N
     """Process .eml FILES through the same pipeline as the mailbox."""
     app = state.app()
     pipeline, render = intake(app), renderer(app)
+    chunks = [files[i : i + BATCH_SIZE] for i in range(0, len(files), BATCH_SIZE)]
     results = [
-        _as_json(render, pipeline.process(f.read_bytes(), file=str(f)))
-        for f in progress(files, say("cli.mail.progress"), quiet=as_json)
+        _as_json(render, result)
+        for chunk in progress(chunks, say("cli.mail.progress"), quiet=as_json)
+        for result in pipeline.process_files(chunk)
     ]
     _show(results, as_json)
 
