@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from core.audit import log_action
 from core.campaign import Env
@@ -57,6 +59,7 @@ _RATE_LIMITED = {
 }
 _LIMITS = ("verification.rate_limited", "verification.locked")
 _FORGED = {"field": "message", "code": "sender.forged", "message": "afzender vervalst"}
+BATCH_SIZE = 50  # messages handled in one transaction by process_files
 _TOKEN = re.compile(r"(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])")
 
 
@@ -115,6 +118,46 @@ class MailIntake:
             result = self.transaction(lambda uow: self._quarantine(uow, raw, key, error))
         result.file = file
         return result
+
+    def process_files(self, paths: Sequence[Path]) -> list[IntakeResult]:
+        """`leertraject mail ingest`: every file through the pipeline, in order, a batch of
+        files at a time (process_many)."""
+        results: list[IntakeResult] = []
+        for start in range(0, len(paths), BATCH_SIZE):
+            chunk = paths[start : start + BATCH_SIZE]
+            results += self.process_many([(p.read_bytes(), str(p)) for p in chunk])
+        return results
+
+    def process_many(self, messages: Sequence[tuple[bytes, str | None]]) -> list[IntakeResult]:
+        """Messages already fetched, each decoded once, in one transaction: each gets its
+        own recorded outcome, committed together. If anything in the batch fails, nothing of
+        it was kept and every message goes through `process` on its own instead, so one
+        failure never costs the others their outcome (the failing one is quarantined)."""
+        if len(messages) < 2:
+            return [self.process(raw, file=file) for raw, file in messages]
+        try:
+            mails = [decode_message(raw) for raw, _ in messages]
+            keys = [clean_line(m.message_id, 255) for m in mails]
+
+            def work(uow: UnitOfWork) -> list[IntakeResult]:
+                uow.inbound.prefetch(Channel.EMAIL.value, keys)
+                inbound.prepare_answers(uow, self.env, [m.from_address or "" for m in mails])
+                return [
+                    self._process(uow, raw, mail, key, False)
+                    for (raw, _), mail, key in zip(messages, mails, keys, strict=True)
+                ]
+
+            results: list[IntakeResult] = self.transaction(work)
+        except Exception as exc:
+            log.warning(
+                "a batch of %d messages failed (%s); each is handled on its own",
+                len(messages),
+                f"{type(exc).__name__}: {exc}"[:300],
+            )
+            return [self.process(raw, file=file) for raw, file in messages]
+        for result, (_, file) in zip(results, messages, strict=True):
+            result.file = file
+        return results
 
     # --- the steps ---------------------------------------------------------------------------
 

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.model import Channel, InboundOutcome, InboundRecord, OutboxMessage, OutboxStatus
+from storage.deferred import DeferredInserts
 from storage.pending import mentions
 from storage.tables import InboundRow, OutboxRow
 
 _SECRET_PARAMS = ("code", "approval_code")
+
+
+def insert_new(session: Session, table: Any) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing`` (SQLite and PostgreSQL)."""
+    assert isinstance(table, Table)
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def _outbox(row: OutboxRow) -> OutboxMessage:
@@ -35,34 +46,46 @@ def _outbox(row: OutboxRow) -> OutboxMessage:
 
 
 class SqlOutbox:
+    """Counts of the day's answers per address are read once per transaction (`_counts`) and
+    kept up to date by add, which writes at once (nothing of the outbox waits in a flush)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._counts: dict[tuple[str, datetime], int] = {}
 
     def add(self, message: OutboxMessage) -> bool:
-        exists = self.session.scalar(
-            select(OutboxRow.id).where(OutboxRow.dedup_key == message.dedup_key)
+        """Queue a message unless its dedup key is queued already: one statement,
+        ``INSERT ... ON CONFLICT DO NOTHING``, that needs no flush of what else is pending."""
+        values = {
+            "channel": message.channel.value,
+            "recipient": message.recipient,
+            "language": message.language,
+            "kind": message.kind,
+            "params": message.params,
+            "dedup_key": message.dedup_key,
+            "contact_id": message.contact_id,
+            "status": message.status,
+            "attempts": message.attempts,
+            "created_at": message.created_at,
+            "next_attempt_at": message.created_at,
+        }
+        statement = (
+            insert_new(self.session, OutboxRow.__table__)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["dedup_key"])
+            .returning(OutboxRow.__table__.c.id)
         )
-        if exists is not None:
+        new_id = self.session.connection().execute(statement).scalar()
+        if new_id is None:
             return False
-        row = OutboxRow(
-            channel=message.channel.value,
-            recipient=message.recipient,
-            language=message.language,
-            kind=message.kind,
-            params=message.params,
-            dedup_key=message.dedup_key,
-            contact_id=message.contact_id,
-            status=message.status,
-            attempts=message.attempts,
-            created_at=message.created_at,
-            next_attempt_at=message.created_at,
-        )
-        self.session.add(row)
-        self.session.flush()
-        message.id = row.id
+        message.id = int(new_id)
+        for recipient, since in self._counts:
+            if recipient == message.recipient and message.created_at >= since:
+                self._counts[(recipient, since)] += 1
         return True
 
     def scrub_contact(self, contact_id: int) -> int:
+        self._counts.clear()
         result = self.session.execute(
             update(OutboxRow)
             .where(OutboxRow.contact_id == contact_id)
@@ -71,6 +94,7 @@ class SqlOutbox:
         return int(getattr(result, "rowcount", 0) or 0)
 
     def scrub_mentions(self, needles: Sequence[str]) -> int:
+        self._counts.clear()
         rows = [
             r
             for r in self.session.scalars(select(OutboxRow))
@@ -85,10 +109,23 @@ class SqlOutbox:
         return len(rows)
 
     def count_to(self, recipient: str, since: datetime) -> int:
-        query = select(func.count(OutboxRow.id)).where(
-            OutboxRow.recipient == recipient, OutboxRow.created_at >= since
+        if (recipient, since) not in self._counts:
+            self.prefetch_counts([recipient], since)
+        return self._counts[(recipient, since)]
+
+    def prefetch_counts(self, recipients: Sequence[str], since: datetime) -> None:
+        wanted = [r for r in dict.fromkeys(recipients) if (r, since) not in self._counts]
+        if not wanted:
+            return
+        query = (
+            select(OutboxRow.recipient, func.count(OutboxRow.id))
+            .where(OutboxRow.recipient.in_(wanted), OutboxRow.created_at >= since)
+            .group_by(OutboxRow.recipient)
         )
-        return int(self.session.scalar(query) or 0)
+        with self.session.no_autoflush:  # add() writes at once; nothing pending to wait for
+            found = {str(r): int(n) for r, n in self.session.execute(query)}
+        for recipient in wanted:
+            self._counts[(recipient, since)] = found.get(recipient, 0)
 
     def claim(
         self, channel: Channel, now: datetime, limit: int, worker: str
@@ -173,26 +210,42 @@ class SqlOutbox:
 
 
 class SqlInbound:
-    def __init__(self, session: Session) -> None:
+    """The ledger. What this transaction read or added is kept (`_rows`), so that asking
+    again costs nothing and a new entry needs no flush before the next message's lookup."""
+
+    def __init__(self, session: Session, deferred: DeferredInserts) -> None:
         self.session = session
+        self.deferred = deferred
+        self._rows: dict[tuple[str, str], InboundRow | None] = {}  # a Channel is its str
 
     def get(self, channel: Channel, key: str) -> InboundRecord | None:
-        row = self.session.scalars(
-            select(InboundRow).where(InboundRow.channel == channel, InboundRow.key == key)
-        ).one_or_none()
+        if (channel, key) not in self._rows:
+            self.prefetch(channel, [key])
+        row = self._rows[(channel, key)]
         return self._read(row) if row else None
+
+    def prefetch(self, channel: Channel, keys: Sequence[str]) -> None:
+        """Look up many keys in one statement (a batch of fetched messages)."""
+        wanted = [k for k in dict.fromkeys(keys) if (channel, k) not in self._rows]
+        if not wanted:
+            return
+        query = select(InboundRow).where(InboundRow.channel == channel, InboundRow.key.in_(wanted))
+        with self.session.no_autoflush:  # what this transaction added is in _rows already
+            found = {row.key: row for row in self.session.scalars(query)}
+        for key in wanted:
+            self._rows[(channel, key)] = found.get(key)
 
     def add(self, record: InboundRecord) -> None:
         row = InboundRow(channel=record.channel.value, key=record.key)
         self._write(row, record)
-        self.session.add(row)
-        self.session.flush()
-        record.id = row.id
+        self.deferred.add(row)  # written with the others before anything reads them
+        self._rows[(row.channel, row.key)] = row
 
     def update(self, record: InboundRecord) -> None:
-        row = self.session.get_one(InboundRow, record.id)
+        row = self._rows.get((record.channel.value, record.key))
+        if row is None:
+            row = self.session.get_one(InboundRow, record.id)
         self._write(row, record)
-        self.session.flush()
 
     def quarantined(self, channel: Channel) -> list[InboundRecord]:
         query = (

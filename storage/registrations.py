@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from core.model import AuditEntry, Channel, Contact, HistoryEntry, Registration, Status
+from storage.deferred import DeferredInserts
 from storage.tables import AuditRow, ContactRow, HistoryRow, RegistrationRow
 
 _CONTACT_FIELDS = (
@@ -54,21 +56,33 @@ def _registration(row: RegistrationRow) -> Registration:
     )
 
 
+_TABLE = cast(Table, RegistrationRow.__table__)
+
+
 def copy_fields(target: Any, source: Any, fields: Sequence[str]) -> None:
     for name in fields:
         setattr(target, name, getattr(source, name))
 
 
 class SqlRegistrations:
+    """Reads run without an autoflush: this repository flushes its own new rows at once and
+    changes the rows it loaded in place, so a read never needs the session's pending work
+    (the history and audit rows of earlier messages of a batch) written first."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._rows: dict[int, RegistrationRow] = {}  # held: the session only holds them weakly
 
     def get(self, municipality: str, for_update: bool = False) -> Registration | None:
         query = select(RegistrationRow).where(RegistrationRow.municipality == municipality)
         if for_update:
             query = query.with_for_update()
-        row = self.session.scalars(query).one_or_none()
-        return _registration(row) if row else None
+        with self.session.no_autoflush:
+            row = self.session.scalars(query).one_or_none()
+        if row is None:
+            return None
+        self._rows[row.id] = row
+        return _registration(row)
 
     def by_reference(self, reference: str) -> Registration | None:
         query = select(RegistrationRow).where(RegistrationRow.reference == reference)
@@ -78,14 +92,17 @@ class SqlRegistrations:
     def add(self, registration: Registration) -> None:
         row = RegistrationRow(status=registration.status.value, channel=registration.channel.value)
         self._write(row, registration)
-        self.session.add(row)
-        self.session.flush()
-        registration.id = row.id
+        values = {c.key: getattr(row, c.key) for c in _TABLE.columns if c.key != "id"}
+        # One INSERT that returns the id, without flushing what else is pending.
+        statement = _TABLE.insert().values(values).returning(_TABLE.c.id)
+        registration.id = int(self.session.connection().execute(statement).scalar_one())
 
     def update(self, registration: Registration) -> None:
-        row = self.session.get_one(RegistrationRow, registration.id)
-        self._write(row, registration)
-        self.session.flush()
+        assert registration.id is not None
+        row = self._rows.get(registration.id) or self.session.get_one(
+            RegistrationRow, registration.id
+        )
+        self._write(row, registration)  # written with the transaction's next flush
 
     def list(self, status: Status | None = None) -> list[Registration]:
         query = select(RegistrationRow).order_by(RegistrationRow.id)
@@ -102,15 +119,25 @@ class SqlRegistrations:
 
 
 class SqlContacts:
+    """A municipality's contacts are read once per transaction (`_by_municipality`) and the
+    copy is kept up to date by add and update; reads run without an autoflush, as for
+    registrations (a new contact is flushed at once for its id)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._by_municipality: dict[str, list[Contact]] = {}
+        self._rows: dict[int, ContactRow] = {}  # held: the session only holds them weakly
 
     def get(self, contact_id: int) -> Contact | None:
         row = self.session.get(ContactRow, contact_id)
         return _contact(row) if row else None
 
     def for_municipality(self, municipality: str) -> list[Contact]:
-        return self._where(ContactRow.municipality == municipality)
+        found = self._by_municipality.get(municipality)
+        if found is None:
+            found = self._where(ContactRow.municipality == municipality)
+            self._by_municipality[municipality] = found
+        return [replace(c) for c in found]
 
     def by_email(self, email: str) -> list[Contact]:
         return self._where(ContactRow.email == email.lower())
@@ -128,15 +155,27 @@ class SqlContacts:
         self.session.add(row)
         self.session.flush()
         contact.id = row.id
+        self._rows[row.id] = row
+        self._by_municipality.pop(contact.municipality, None)
 
     def update(self, contact: Contact) -> None:
-        row = self.session.get_one(ContactRow, contact.id)
-        copy_fields(row, contact, _CONTACT_FIELDS)
-        self.session.flush()
+        assert contact.id is not None
+        row = self._rows.get(contact.id) or self.session.get_one(ContactRow, contact.id)
+        copy_fields(row, contact, _CONTACT_FIELDS)  # written with the next flush
+        cached = self._by_municipality.get(row.municipality)
+        if cached is not None:
+            self._by_municipality[row.municipality] = [
+                replace(contact) if c.id == contact.id else c for c in cached
+            ]
+        if row.municipality != contact.municipality:
+            self._by_municipality.pop(contact.municipality, None)
 
     def _where(self, condition: Any) -> list[Contact]:
         query = select(ContactRow).where(condition).order_by(ContactRow.id)
-        return [_contact(r) for r in self.session.scalars(query)]
+        with self.session.no_autoflush:
+            rows = list(self.session.scalars(query))
+        self._rows.update((r.id, r) for r in rows)
+        return [_contact(r) for r in rows]
 
     def list(self, invited_only: bool = False) -> list[Contact]:
         query = select(ContactRow).order_by(ContactRow.municipality, ContactRow.id)
@@ -146,8 +185,9 @@ class SqlContacts:
 
 
 class SqlHistory:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, deferred: DeferredInserts) -> None:
         self.session = session
+        self.deferred = deferred
 
     def add(self, entry: HistoryEntry) -> None:
         row = HistoryRow(
@@ -159,9 +199,7 @@ class SqlHistory:
             before=entry.before,
             after=entry.after,
         )
-        self.session.add(row)
-        self.session.flush()
-        entry.id = row.id
+        self.deferred.add(row)  # written with the others before anything reads them
 
     def for_registration(self, registration_id: int) -> list[HistoryEntry]:
         query = (
@@ -185,8 +223,8 @@ class SqlHistory:
 
 
 class SqlAudit:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, deferred: DeferredInserts) -> None:
+        self.deferred = deferred
 
     def add(self, entry: AuditEntry) -> None:
         row = AuditRow(
@@ -197,4 +235,4 @@ class SqlAudit:
             subject=entry.subject,
             data=entry.data,
         )
-        self.session.add(row)
+        self.deferred.add(row)  # written with the others before anything reads them

@@ -133,6 +133,9 @@ class FakeOutbox(_Table):
             1 for m in self.rows.values() if m.recipient == recipient and m.created_at >= since
         )
 
+    def prefetch_counts(self, recipients: Sequence[str], since: datetime) -> None:
+        pass
+
     def claim(
         self, channel: Channel, now: datetime, limit: int, worker: str
     ) -> list[OutboxMessage]:
@@ -179,6 +182,9 @@ class FakeOutbox(_Table):
 class FakeInbound(_Table):
     def get(self, channel: Channel, key: str) -> InboundRecord | None:
         return next((r for r in self.all() if r.channel == channel and r.key == key), None)
+
+    def prefetch(self, channel: Channel, keys: Sequence[str]) -> None:
+        pass
 
     def add(self, record: InboundRecord) -> None:
         assert self.get(record.channel, record.key) is None, "unique (channel, key)"

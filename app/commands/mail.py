@@ -70,12 +70,15 @@ def _show(results: list[dict[str, Any]], as_json: bool) -> None:
 def ingest_command(state: CliState, files: tuple[Path, ...], as_json: bool) -> None:
     """Process .eml FILES through the same pipeline as the mailbox."""
     from app.mailing import intake, renderer
+    from mail.pipeline import BATCH_SIZE
 
     app = state.app()
     pipeline, render = intake(app), renderer(app)
+    chunks = [files[i : i + BATCH_SIZE] for i in range(0, len(files), BATCH_SIZE)]
     results = [
-        _as_json(render, pipeline.process(f.read_bytes(), file=str(f)))
-        for f in progress(files, say("cli.mail.progress"), quiet=as_json)
+        _as_json(render, result)
+        for chunk in progress(chunks, say("cli.mail.progress"), quiet=as_json)
+        for result in pipeline.process_files(chunk)
     ]
     _show(results, as_json)
 

@@ -15,7 +15,7 @@ from being used to bomb an address.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -107,6 +107,14 @@ def may_answer(uow: UnitOfWork, env: Env, address: str) -> bool:
     now = env.clock.now()
     sent = uow.outbox.count_to(address.lower(), day_start(now))
     return sent < env.campaign.answers_per_address_per_day
+
+
+def prepare_answers(uow: UnitOfWork, env: Env, addresses: Sequence[str]) -> None:
+    """Look up the day's answers to many addresses at once (a batch of messages), so that
+    may_answer on each costs no further query."""
+    wanted = [a.lower() for a in addresses if a]
+    if wanted:
+        uow.outbox.prefetch_counts(wanted, day_start(env.clock.now()))
 
 
 def hour_ago(now: datetime) -> datetime:
