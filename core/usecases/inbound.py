@@ -141,11 +141,15 @@ def record(
 def quarantine(
     uow: UnitOfWork, env: Env, channel: Channel, key: str, raw: bytes, error: str
 ) -> None:
-    """Kept whole for a retry; erased with the person if it names them."""
+    """Kept whole for a retry; erased with the person if it names them. `tries` counts the
+    failures (`leertraject mail failed` shows it)."""
     found = uow.inbound.get(channel.value, key)
     if found is None:
         now = env.clock.now()
-        uow.inbound.add(InboundRecord(channel, key, now, "quarantined", {}, raw, error))
+        record = InboundRecord(channel, key, now, "quarantined", {"tries": 1}, raw, error)
+        uow.inbound.add(record)
         return
+    tries = int(found.detail.get("tries", 1)) + 1 if found.outcome == "quarantined" else 1
     found.outcome, found.raw, found.error = "quarantined", raw, error
+    found.detail = {**found.detail, "tries": tries}
     uow.inbound.update(found)
