@@ -32,7 +32,7 @@ from imapclient import IMAPClient
 
 from mail.imap import ImapSettings
 from mail.smtp import SmtpSettings
-from tests.mailserver_config import DOVECOT_CONF, SMTPD_CONF
+from tests.mailserver_config import write_dovecot_config, write_smtpd_config
 from tests.mailserver_util import (
     HOST,
     SMTPD_SOCKET,
@@ -49,7 +49,6 @@ from tests.mailserver_util import (
     wait_until,
 )
 
-MAIL_UID = 65534
 
 DEFAULT_USERS: tuple[tuple[str, str], ...] = (
     ("intake@vlaio.test", "intake-secret"),
@@ -373,35 +372,10 @@ class MailServers:
         return done.stdout
 
     def _write_dovecot_config(self) -> None:
-        root = self.root
-        for sub in ("run", "state"):
-            (root / sub).mkdir()
-        mail_dir = root / "mail"
-        mail_dir.mkdir()
-        os.chown(mail_dir, MAIL_UID, MAIL_UID)
-        passwd = root / "passwd"
-        passwd.write_text("".join(f"{a}:{{PLAIN}}{p}\n" for a, p in self.users.items()))
-        passwd.chmod(0o644)  # read by Dovecot's unprivileged auth process
-        extra = self._dovecot_extra(root) if self._dovecot_extra else ""
-        (root / "dovecot.conf").write_text(
-            DOVECOT_CONF.format(
-                root=root,
-                imap_port=self.imap_port,
-                imaps_port=self.imaps_port,
-                lmtp_port=self.lmtp_port,
-                uid=MAIL_UID,
-            )
-            + extra
+        extra = self._dovecot_extra(self.root) if self._dovecot_extra else ""
+        write_dovecot_config(
+            self.root, self.users, (self.imap_port, self.imaps_port, self.lmtp_port), extra
         )
 
     def _write_smtpd_config(self) -> None:
-        root = self.root
-        (root / "vusers").write_text("".join(f"{a} nobody\n" for a in self.users))
-        (root / "domains").write_text("".join(f"{d}\n" for d in self.domains))
-        (root / "smtpd.conf").write_text(
-            SMTPD_CONF.format(
-                root=root,
-                smtp_port=self.smtp_port,
-                lmtp_port=self.lmtp_port,
-            )
-        )
+        write_smtpd_config(self.root, self.users, self.smtp_port, self.lmtp_port)

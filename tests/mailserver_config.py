@@ -1,5 +1,13 @@
 """The configuration files of the test mail servers (Dovecot and OpenSMTPD)."""
 
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+MAIL_UID = 65534
+
 DOVECOT_CONF = """\
 protocols = imap lmtp
 listen = 127.0.0.1
@@ -80,3 +88,34 @@ local_validation_key_dict = fs:posix:prefix={keys}/
 username_attribute = email
 issuers = {issuer}
 """
+
+
+def write_dovecot_config(
+    root: Path, users: Mapping[str, str], ports: tuple[int, int, int], extra: str = ""
+) -> None:
+    """dovecot.conf, the passwd file and the mail folder under root; ports are IMAP, IMAPS
+    and LMTP; extra is appended to dovecot.conf."""
+    for sub in ("run", "state"):
+        (root / sub).mkdir()
+    mail_dir = root / "mail"
+    mail_dir.mkdir()
+    os.chown(mail_dir, MAIL_UID, MAIL_UID)
+    passwd = root / "passwd"
+    passwd.write_text("".join(f"{a}:{{PLAIN}}{p}\n" for a, p in users.items()))
+    passwd.chmod(0o644)  # read by Dovecot's unprivileged auth process
+    imap_port, imaps_port, lmtp_port = ports
+    values = {"imap_port": imap_port, "imaps_port": imaps_port, "lmtp_port": lmtp_port}
+    (root / "dovecot.conf").write_text(
+        DOVECOT_CONF.format(root=root, uid=MAIL_UID, **values) + extra
+    )
+
+
+def write_smtpd_config(
+    root: Path, users: Mapping[str, str], smtp_port: int, lmtp_port: int
+) -> None:
+    domains = sorted({address.split("@", 1)[1] for address in users})
+    (root / "vusers").write_text("".join(f"{a} nobody\n" for a in users))
+    (root / "domains").write_text("".join(f"{d}\n" for d in domains))
+    (root / "smtpd.conf").write_text(
+        SMTPD_CONF.format(root=root, smtp_port=smtp_port, lmtp_port=lmtp_port)
+    )

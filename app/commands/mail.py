@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from app.commands.output import emit_json, emit_table, progress, say, word
 from app.commands.state import CliState, pass_state
 
 if TYPE_CHECKING:
+    from core.model import InboundRecord
     from mail.pipeline import IntakeResult
 
 # The wiring (database, mail, templates) is imported when a command runs, not for --help.
@@ -107,3 +109,56 @@ def poll_command(state: CliState) -> None:
 
     count = drain_intake_once(state.app())
     click.echo(say("cli.mail.polled", count=count))
+
+
+FAILED_FIELDS = ["id", "message", "received_at", "sender_domain", "reason", "tries"]
+
+
+def _failed_record(record: InboundRecord) -> dict[str, Any]:
+    from core.text import clean_line
+    from mail.bounds import LIMITS, headers_only
+    from mail.decode import addresses
+
+    """A failed message as staff see it: the sender's domain only (the address is personal
+    data), the first line of the reason, cut to a sane length (the key is hostile input)."""
+    found = addresses(headers_only(record.raw, LIMITS), "From") if record.raw else []
+    return {
+        "id": record.id,
+        "message": clean_line(record.key, 120),
+        "received_at": record.received_at,
+        "sender_domain": found[0][0].rsplit("@", 1)[1] if found else None,
+        "reason": clean_line((record.error or "").splitlines()[0] if record.error else "", 200),
+        "tries": int(record.detail.get("tries", 1)),
+    }
+
+
+@mail_group.command("failed")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@pass_state
+def failed_command(state: CliState, fmt: str) -> None:
+    """List the messages whose failure is recorded (what `mail retry` processes again)."""
+    from app.export import csv_text
+    from core.model import Channel
+
+    app = state.app()
+    with app.uow() as uow:
+        rows = [_failed_record(r) for r in uow.inbound.quarantined(Channel.EMAIL)]
+    if fmt == "json":
+        emit_json(rows)
+    elif fmt == "csv":
+        values = [[r[f] for f in FAILED_FIELDS] for r in rows]
+        sys.stdout.write(csv_text([say(f"cli.column.{f}") for f in FAILED_FIELDS], values))
+    elif not rows:
+        click.echo(say("cli.mail.no_quarantine"))
+    else:
+        emit_table(
+            say("cli.mail.failed_title", count=len(rows)),
+            [say(f"cli.column.{f}") for f in FAILED_FIELDS],
+            [[r[f] for f in FAILED_FIELDS] for r in rows],
+        )

@@ -149,13 +149,16 @@ def record(
 def quarantine(
     uow: UnitOfWork, env: Env, channel: Channel, key: str, raw: bytes, error: str
 ) -> None:
-    """Kept whole for a retry; erased with the person if it names them."""
+    """Kept whole for a retry; erased with the person if it names them. `tries` counts the
+    failures (`leertraject mail failed` shows it)."""
+    quarantined = InboundOutcome.QUARANTINED
     found = uow.inbound.get(channel, key)
     if found is None:
         now = env.clock.now()
-        uow.inbound.add(
-            InboundRecord(channel, key, now, InboundOutcome.QUARANTINED, {}, raw, error)
-        )
+        record = InboundRecord(channel, key, now, quarantined, {"tries": 1}, raw, error)
+        uow.inbound.add(record)
         return
-    found.outcome, found.raw, found.error = InboundOutcome.QUARANTINED, raw, error
+    tries = int(found.detail.get("tries", 1)) + 1 if found.outcome == quarantined else 1
+    found.outcome, found.raw, found.error = quarantined, raw, error
+    found.detail = {**found.detail, "tries": tries}
     uow.inbound.update(found)

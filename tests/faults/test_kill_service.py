@@ -1,0 +1,57 @@
+"""kill -9 of the service at random points of a 2,000-message run, restarted each time: every
+message ends with one outcome and its sender with one answer (real processes, real SQLite,
+the real Maildir)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+from fault_audit import Figures, assert_clean, audit, fill_maildir, maildir_names
+from service_process import kill_when, recorded, service_env, start
+
+from app.bootstrap import App, bootstrap
+from app.config import Settings
+from storage.migrate import upgrade
+
+MESSAGES = 2000
+KILLS = 6
+
+
+def test_the_service_killed_at_random_points_loses_and_repeats_nothing(
+    base_settings: Settings, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'leertraject.db'}"
+    upgrade(url)
+    inbox = tmp_path / "inbox"
+    fill_maildir(inbox, MESSAGES)
+    env = service_env(url, tmp_path)
+    points = sorted(random.Random(10).sample(range(50, MESSAGES - 50), KILLS))
+    figures = Figures("kill -9 of the service (SQLite, Maildir)")
+    for point in points:
+        process = start(env, tmp_path, "run", "--once")
+        assert kill_when(process, url, point), f"the run ended before {point} outcomes"
+        figures.faults += 1
+    for _ in range(3):  # to the end: the last pass finds nothing left
+        process = start(env, tmp_path, "run", "--once")
+        assert process.wait(timeout=300) == 0, (tmp_path / "service.log").read_text()[-3000:]
+        if not maildir_names(inbox):
+            break
+    assert recorded(url) == MESSAGES
+    assert maildir_names(inbox) == [], "nothing left behind in the inbox"
+    assert maildir_names(inbox / ".Mislukt") == [], "no failure without a record"
+    assert len(maildir_names(inbox / ".Verwerkt")) == MESSAGES
+
+    database = base_settings.database.model_copy(update={"url": url})
+    app: App = bootstrap(base_settings.model_copy(update={"database": database}))
+    try:
+        audit(app, figures, MESSAGES)
+        with app.uow() as uow:
+            statuses = Counter(m.status for m in uow.outbox.list(limit=1_000_000))
+    finally:
+        app.close()
+    written = len(list((tmp_path / "outbox").glob("*.eml")))
+    figures.notes.append(f"kills after {points} outcomes; outbox {dict(statuses)}")
+    assert_clean(figures)
+    assert statuses["sent"] == written, "every answer marked sent was written once"
