@@ -18,7 +18,7 @@ from app.bootstrap import App
 from app.export import csv_text, flat_rows
 from app.service import Component
 from app.views import registration_record
-from core.model import Registration
+from core.model import Contact, Registration
 from core.staff import StaffUnitOfWork
 from core.usecases.staff import SignInLimits
 from web.console import Console
@@ -38,9 +38,11 @@ def console_app(
     web = app.settings.web
 
     def export_csv(uow: StaffUnitOfWork, registrations: list[Registration]) -> str:
+        contacts: dict[str, list[Contact]] = {}
+        for contact in uow.contacts.list():  # one query, not one per registration
+            contacts.setdefault(contact.municipality, []).append(contact)
         records = [
-            registration_record(app.env, r, uow.contacts.for_municipality(r.municipality))
-            for r in registrations
+            registration_record(app.env, r, contacts.get(r.municipality, [])) for r in registrations
         ]
         return csv_text(*flat_rows(records, app.env.campaign.max_preferences))
 

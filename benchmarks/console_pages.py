@@ -21,6 +21,7 @@ Run: `python benchmarks/console_pages.py [--repeat 15] [--db-url postgresql+psyc
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -54,6 +55,7 @@ GOAL_MS = 200.0
 def fill(app: App, registrations: int, messages: int) -> list[str]:
     """Registrations (with one correction each), received and outgoing messages, an admin."""
     env, references = app.env, []
+    identity = Identity(Channel.CLI, staff="bench")
     flemish = env.municipalities.flemish[:registrations]
     for i, municipality in enumerate(flemish):
         raw = {
@@ -63,12 +65,12 @@ def fill(app: App, registrations: int, messages: int) -> list[str]:
             "contact_email": f"contact{i}@gemeente{i}.be",
             "preferences": ",".join(str(1 + (i + k) % 12) for k in range(3)),
         }
-        identity = Identity(Channel.CLI, staff="bench")
         outcome = app.transaction(lambda uow, r=raw: submit(uow, env, r, identity))
         assert outcome.registration is not None, outcome.errors
         references.append(outcome.registration.reference)
         changed = {**raw, "preferences": ",".join(str(1 + (i + k) % 12) for k in range(4))}
-        app.transaction(lambda uow, r=changed: submit(uow, env, r, identity))
+        corrected = app.transaction(lambda uow, r=changed: submit(uow, env, r, identity))
+        assert corrected.registration is not None, corrected.errors
     now = env.clock.now()
 
     def messages_in(uow: Any) -> None:
@@ -154,7 +156,8 @@ def main() -> int:
         print(
             f"database: {app.engine.url.get_backend_name()}, {len(references)} registrations "
             f"(+1 correction each), {args.messages} messages, filled in "
-            f"{time.perf_counter() - started:.1f} s; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+            f"{time.perf_counter() - started:.1f} s; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
         statements = [0]
 
@@ -182,9 +185,10 @@ def main() -> int:
             results.append((path, median, per_request, size))
         rows.extend(results)
 
-        print(f"\nbaselines (median of {args.repeat}): bare Starlette route {bare_ms:.2f} ms; ")
+        print(f"\nbaselines (median of {args.repeat}): bare Starlette route {bare_ms:.2f} ms;")
         print(f"  /login {login_ms:.2f} ms ({login_size} bytes, {login_ms / bare_ms:.1f}x bare)")
-        print(f"\n{'page':<34}{'median ms':>10}{'x /login':>10}{'x bare':>9}{'SQL/req':>9}{'KB':>8}")
+        columns = ("median ms", 10), ("x /login", 10), ("x bare", 9), ("SQL/req", 9), ("KB", 8)
+        print(f"\n{'page':<34}" + "".join(f"{name:>{width}}" for name, width in columns))
         slow = []
         for path, median, per_request, size in rows:
             print(
