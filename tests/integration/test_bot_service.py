@@ -118,6 +118,7 @@ def test_leertraject_run_takes_the_webhook_on_the_consoles_server(
         "LEERTRAJECT_TELEGRAM__WEBHOOK_URL": "https://bot.vlaio.example/telegram/hook",
         "TELEGRAM_WEBHOOK_SECRET": "webhook-s3cret",
         "LEERTRAJECT_WEB__LISTEN": f"127.0.0.1:{port}",
+        "LEERTRAJECT_LOGGING__LEVEL": "DEBUG",
     }
     base = f"http://127.0.0.1:{port}"
 
@@ -147,5 +148,6 @@ def test_leertraject_run_takes_the_webhook_on_the_consoles_server(
         output, _ = service.communicate(timeout=60)
     assert service.returncode == 0, output
     assert b"telegram bot (webhook, 127.0.0.1)" in output
+    assert b"webhook-s3cret" not in output, "the secret is never logged, even at DEBUG"
     assert standin.calls_of("getUpdates") == []
     standin.assert_no_violations()
