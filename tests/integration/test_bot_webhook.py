@@ -109,3 +109,20 @@ async def test_a_slow_client_is_dropped(app: App, standin: TelegramStandIn) -> N
         # and the server still serves everyone else
         async with httpx.AsyncClient(base_url=hook.base) as client:
             assert (await client.get("/health/live")).status_code == 200
+
+
+@SQLITE_ONLY
+async def test_the_consoles_form_limit_does_not_apply_to_the_webhook(
+    app: App, standin: TelegramStandIn
+) -> None:
+    """A long message (Telegram's updates can carry 4,096 characters and entities) is over
+    the console's 64 KiB form limit when padded, and within the webhook's own 1 MB."""
+    user = standin.user(language_code="nl")
+    async with webhook_bot(app, standin) as hook:
+        update = user.send_text("/start")
+        padded = {**update, "padding": "x" * 200_000}  # unknown fields are ignored
+        assert (await hook.post(padded)).status_code == 200
+        await user.areply(lambda m: "Stap 1 van 10" in text_of(m))
+        async with httpx.AsyncClient(base_url=hook.base) as client:
+            form = await client.post("/login", content=b"x" * 200_000)
+        assert form.status_code == 413
