@@ -155,8 +155,7 @@ class TelegramSettings(_Section):
     base_url: str = "https://api.telegram.org/bot"
     bot_username: str = ""
     mode: Literal["polling", "webhook"] = "polling"
-    webhook_url: str = ""
-    webhook_listen: str = "127.0.0.1:8443"
+    webhook_url: str = ""  # webhook mode: its path is served at web.listen (app/web.py)
 
 
 class ReminderSettings(_Section):

@@ -1,13 +1,14 @@
 """What `leertraject status` shows: which parts of the service are alive (their heartbeats),
-how far behind they are (the oldest thing waiting for each), and what failed."""
+how far behind they are (the oldest thing waiting for each), and what failed; and, from the
+same figures, the verdict of `/health/ready` (`readiness`)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import socket
-from collections.abc import Callable
-from dataclasses import asdict
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.bootstrap import App
+from app.service import ServiceState
 from storage.campaign import SqlJobs, SqlReminders
 from storage.campaign_tables import ReminderRow
 from storage.health import beat, heartbeats
@@ -146,3 +148,68 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@dataclass(frozen=True)
+class ReadyLimits:
+    """When `/health/ready` says no. A heartbeat is stalled past `stale_seconds` (a job that
+    runs less often has its own limit); waiting mail and due outbox rows are late past theirs."""
+
+    stale_seconds: float = 900.0
+    stale_by_component: Mapping[str, float] = field(
+        default_factory=lambda: {"purge": 26 * 3600.0}  # nightly
+    )
+    inbound_seconds: float = 900.0
+    outbox_seconds: float = 900.0
+
+
+def readiness(
+    app: App, state: ServiceState | None = None, limits: ReadyLimits | None = None
+) -> Callable[[], dict[str, Any]]:
+    """The checks of `/health/ready` for this process: the database, its components (running,
+    not waiting for a restart), their last heartbeats (well, and recent), the oldest mail
+    waiting and the oldest due outbox row. Names, ages and counts only: no personal data and
+    no error texts (those are for `leertraject status`)."""
+    bounds = limits or ReadyLimits()
+
+    def check() -> dict[str, Any]:
+        checks: dict[str, dict[str, Any]] = {}
+        for name, running in sorted((state.running if state else {}).items()):
+            checks[f"component:{name}"] = {"ok": running}
+        try:
+            data = snapshot(app)
+        except Exception as exc:
+            log.warning("readiness: the database is unreachable (%s)", type(exc).__name__)
+            checks["database"] = {"ok": False, "error": type(exc).__name__}
+            return _verdict(checks)
+        checks["database"] = {"ok": True}
+        worker = worker_id()
+        for b in data["heartbeats"]:
+            if b["worker"] != worker:
+                continue  # another instance's parts are that instance's readiness
+            limit = bounds.stale_by_component.get(b["component"], bounds.stale_seconds)
+            stalled = b["age_seconds"] is not None and b["age_seconds"] > limit
+            checks[f"heartbeat:{b['component']}"] = {
+                "ok": bool(b["ok"]) and not stalled,
+                "age_seconds": b["age_seconds"],
+                "stalled": stalled,
+                "failures": b["failures"],
+            }
+        folder = data["intake"]["mail_folder"]
+        checks["inbound"] = _late(folder.get("oldest_seconds"), bounds.inbound_seconds)
+        checks["inbound"]["waiting"] = folder.get("waiting", 0)
+        for channel, box in data["outbox"].items():
+            checks[f"outbox:{channel}"] = _late(box["oldest_due_seconds"], bounds.outbox_seconds)
+            checks[f"outbox:{channel}"]["due"] = box["due"]
+        return _verdict(checks)
+
+    return check
+
+
+def _late(oldest: float | None, limit: float) -> dict[str, Any]:
+    return {"ok": oldest is None or oldest <= limit, "oldest_seconds": oldest}
+
+
+def _verdict(checks: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    failing = [name for name, result in checks.items() if not result["ok"]]
+    return {"ready": not failing, "failing": failing, "checks": checks}

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.bootstrap import App
@@ -24,8 +24,23 @@ class Component:
     once: Callable[[], Coroutine[Any, Any, int]]
 
 
+@dataclass
+class ServiceState:
+    """Which components of this process run and which wait to be restarted after a crash
+    (read by the readiness check, app/health.py)."""
+
+    running: dict[str, bool] = field(default_factory=dict)  # name: running (False: restarting)
+
+    def set(self, name: str, running: bool) -> None:
+        self.running[name] = running
+
+
 async def run_service(
-    app: App, parts: list[Component], stop: asyncio.Event, once: bool = False
+    app: App,
+    parts: list[Component],
+    stop: asyncio.Event,
+    once: bool = False,
+    state: ServiceState | None = None,
 ) -> int:
     settings = app.settings
     log.info(
@@ -42,21 +57,24 @@ async def run_service(
         for part in parts:
             handled += await part.once()
         return handled
-    tasks = [asyncio.create_task(_guard(p, stop), name=p.name) for p in parts]
+    state = state or ServiceState()
+    tasks = [asyncio.create_task(_guard(p, stop, state), name=p.name) for p in parts]
     await stop.wait()
     log.info("Stopping")
     await asyncio.gather(*tasks, return_exceptions=True)
     return 0
 
 
-async def _guard(part: Component, stop: asyncio.Event) -> None:
+async def _guard(part: Component, stop: asyncio.Event, state: ServiceState) -> None:
     """A component that crashes is restarted after a pause; it never takes the others down."""
     delay = 1.0
     while not stop.is_set():
+        state.set(part.name, True)
         try:
             await part.run(stop)
             return
         except Exception:
+            state.set(part.name, False)
             log.exception("%s stopped with an error; restarting in %.0f s", part.name, delay)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=delay)

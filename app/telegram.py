@@ -1,10 +1,12 @@
 """Wiring of the Telegram channel: the registration chat and the chat outbox sender, as one
 component of `leertraject run`. Without TELEGRAM_BOT_TOKEN there is no such component (the
-service says so once, and runs its other channels)."""
+service says so once, and runs its other channels). In webhook mode the console's server
+takes Telegram's POSTs (web/webhook.py) and a `WebhookRelay` passes them to the running bot."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from urllib.parse import urlsplit
 
 from app.bootstrap import App
@@ -17,10 +19,10 @@ from bot.buckets import Clock as Monotonic
 from bot.buckets import monotonic
 from bot.flood import FloodLimits
 from bot.sender import ChatSender
-from bot.service import BotConfig, BotService
+from bot.service import BotConfig, BotService, WebhookConfig
 from bot.throttle import SendLimits
-from bot.webhook import WebhookConfig
 from core.conversation import ChatOptions
+from web.webhook import Webhook
 
 
 def webhook_secret() -> str:
@@ -41,7 +43,7 @@ def bot_config(
     telegram = app.settings.telegram
     webhook = None
     if telegram.mode == "webhook":
-        webhook = WebhookConfig(telegram.webhook_url, telegram.webhook_listen, webhook_secret())
+        webhook = WebhookConfig(telegram.webhook_url, webhook_secret())
     return BotConfig(
         token=token,
         base_url=base_url or telegram.base_url,
@@ -77,7 +79,19 @@ def journalled(plain: ChatSender) -> JournalChatSender:
     return JournalChatSender(plain.bot, plain.themes, plain.clock, plain.worker, plain.batch_size)
 
 
-def telegram_components(app: App) -> list[Component]:
+class WebhookRelay:
+    """Hands the console server's webhook calls to the bot running in this process; while
+    none runs (starting, restarting) an update is not recorded, so Telegram sends it again."""
+
+    def __init__(self) -> None:
+        self.service: BotService | None = None
+
+    async def __call__(self, data: dict[str, Any]) -> bool:
+        service = self.service
+        return False if service is None else await service.handle_update(data)
+
+
+def telegram_components(app: App, relay: WebhookRelay | None = None) -> list[Component]:
     """The bot, if a token is set; otherwise nothing (run_service logs why)."""
     token = telegram_token()
     if token is None:
@@ -87,12 +101,27 @@ def telegram_components(app: App) -> list[Component]:
         raise SystemExit(
             "telegram.mode = webhook needs telegram.webhook_url and TELEGRAM_WEBHOOK_SECRET"
         )
-    return [bot_component(app, config)]
+    return [bot_component(app, config, relay)]
 
 
-def bot_component(app: App, config: BotConfig) -> Component:
+def webhook_endpoint(app: App, relay: WebhookRelay) -> Webhook | None:
+    """The webhook the console's server serves: only in webhook mode with a token."""
+    telegram = app.settings.telegram
+    if telegram.mode != "webhook" or telegram_token() is None:
+        return None
+    return Webhook(urlsplit(telegram.webhook_url).path or "/", webhook_secret(), relay)
+
+
+def bot_component(app: App, config: BotConfig, relay: WebhookRelay | None = None) -> Component:
     async def run(stop: asyncio.Event) -> None:
-        await bot_service(app, config).run(stop)
+        service = bot_service(app, config)
+        if relay is not None:
+            relay.service = service
+        try:
+            await service.run(stop)
+        finally:
+            if relay is not None and relay.service is service:
+                relay.service = None
 
     async def once() -> int:
         """One pass: the chat outbox is sent (updates wait for the running service)."""

@@ -1,5 +1,6 @@
 """The staff console inside `leertraject run`: the ASGI app wired to the database, and uvicorn
-serving it at `web.listen` on the service's event loop."""
+serving it at `web.listen` on the service's event loop, with the health endpoints and, in
+webhook mode, Telegram's webhook (its handler from app/telegram.py)."""
 
 from __future__ import annotations
 
@@ -11,28 +12,37 @@ from collections.abc import Iterator
 
 import uvicorn
 from starlette.applications import Starlette
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from app.bootstrap import App
 from app.export import csv_text, flat_rows
 from app.service import Component
 from app.views import registration_record
-from core.model import Registration
+from core.model import Contact, Registration
 from core.staff import StaffUnitOfWork
 from core.usecases.staff import SignInLimits
 from web.console import Console
+from web.health import Readiness
 from web.passwords import Argon2Hasher
 from web.server import create_app
+from web.webhook import Webhook
 
 log = logging.getLogger("leertraject.web")
+HEAD_TIMEOUT = 10.0  # seconds for a request's line and headers (the body: web/webhook.py)
+KEEP_ALIVE = 5  # seconds an idle kept-alive connection stays open
 
 
-def console_app(app: App) -> Starlette:
+def console_app(
+    app: App, webhook: Webhook | None = None, readiness: Readiness | None = None
+) -> Starlette:
     web = app.settings.web
 
     def export_csv(uow: StaffUnitOfWork, registrations: list[Registration]) -> str:
+        contacts: dict[str, list[Contact]] = {}
+        for contact in uow.contacts.list():  # one query, not one per registration
+            contacts.setdefault(contact.municipality, []).append(contact)
         records = [
-            registration_record(app.env, r, uow.contacts.for_municipality(r.municipality))
-            for r in registrations
+            registration_record(app.env, r, contacts.get(r.municipality, [])) for r in registrations
         ]
         return csv_text(*flat_rows(records, app.env.campaign.max_preferences))
 
@@ -45,8 +55,52 @@ def console_app(app: App) -> Starlette:
             limits=SignInLimits(session_hours=web.session_hours),
             secure_cookies=web.secure_cookies,
             public_url=web.public_url.rstrip("/"),
-        )
+        ),
+        webhook=webhook,
+        readiness=readiness,
     )
+
+
+class _HeadTimeout(H11Protocol):
+    """uvicorn waits for a request's head as long as the client likes (its keep-alive timer
+    starts only after a response, and any byte resets it): a client that sends its head
+    slowly, or not at all, is dropped after `head_timeout` seconds."""
+
+    head_timeout = HEAD_TIMEOUT
+    _head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._arm()
+
+    def on_response_complete(self) -> None:
+        self._arm()  # the next head on a kept-alive connection (a pipelined one disarms it)
+        super().on_response_complete()
+
+    def handle_events(self) -> None:
+        waiting = self.cycle
+        super().handle_events()
+        if self.cycle is not waiting:  # a whole head arrived: the app takes over
+            self._disarm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._head_timer = self.loop.call_later(self.head_timeout, self._drop)
+
+    def _disarm(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _drop(self) -> None:
+        self._head_timer = None
+        if not self.transport.is_closing():
+            log.info("a client sent no whole request head in %.0f s; dropped", self.head_timeout)
+            self.transport.close()
 
 
 class _Server(uvicorn.Server):
@@ -78,28 +132,47 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def web_components(app: App) -> list[Component]:
+async def serve(
+    application: Starlette,
+    sock: socket.socket,
+    stop: asyncio.Event,
+    address: str,
+    head_timeout: float = HEAD_TIMEOUT,
+) -> None:
+    """uvicorn on `sock` (already bound) until `stop` is set."""
+    http = type("Http", (_HeadTimeout,), {"head_timeout": head_timeout})
+    config = uvicorn.Config(
+        application,
+        http=http,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        proxy_headers=True,
+        server_header=False,
+        timeout_keep_alive=KEEP_ALIVE,
+    )
+    server = _Server(config, address)
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait([serving, stopping], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        server.should_exit = True
+        await serving
+
+
+def web_components(
+    app: App, webhook: Webhook | None = None, readiness: Readiness | None = None
+) -> list[Component]:
     host, _, port = app.settings.web.listen.rpartition(":")
 
     async def run(stop: asyncio.Event) -> None:
         sock = _bind(host.strip("[]"), int(port))
-        config = uvicorn.Config(
-            console_app(app),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            proxy_headers=True,
-            server_header=False,
-        )
-        server = _Server(config, app.settings.web.base_url())
-        serving = asyncio.create_task(server.serve(sockets=[sock]))
-        stopping = asyncio.create_task(stop.wait())
         try:
-            await asyncio.wait([serving, stopping], return_when=asyncio.FIRST_COMPLETED)
+            application = console_app(app, webhook, readiness)
+            await serve(application, sock, stop, app.settings.web.base_url())
         finally:
-            stopping.cancel()
-            server.should_exit = True
-            await serving
             sock.close()
 
     async def once() -> int:

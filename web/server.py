@@ -5,14 +5,16 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import auth
 from web.console import Console
+from web.health import Readiness, health_routes
 from web.pages import dashboard, registrations, staff
 from web.render import page
+from web.webhook import Webhook, webhook_routes
 
 # No inline script or style anywhere: the one stylesheet is a file, there is no script.
 POLICY = (
@@ -51,14 +53,22 @@ class SecurityHeaders:
 
 class BodyLimit:
     """A body is read only when its length is announced and small: every form here is a few
-    fields, and an unauthenticated POST must not fill the memory (411 or 413, no body)."""
+    fields, and an unauthenticated POST must not fill the memory (411 or 413, no body). The
+    paths in `own_limit` (the webhook) read their body as a stream under their own limit."""
 
-    def __init__(self, inner: ASGIApp, limit: int = 64 * 1024) -> None:
+    def __init__(
+        self, inner: ASGIApp, limit: int = 64 * 1024, own_limit: frozenset[str] = frozenset()
+    ) -> None:
         self.inner = inner
         self.limit = limit
+        self.own_limit = own_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+        if (
+            scope["type"] == "http"
+            and scope["method"] not in ("GET", "HEAD", "OPTIONS")
+            and scope["path"] not in self.own_limit
+        ):
             length = dict(scope["headers"]).get(b"content-length", b"")
             if not length.isdigit() or int(length) > self.limit:
                 status = 413 if length.isdigit() else 411
@@ -67,18 +77,31 @@ class BodyLimit:
         await self.inner(scope, receive, send)
 
 
-def create_app(console: Console) -> Starlette:
+def create_app(
+    console: Console, webhook: Webhook | None = None, readiness: Readiness | None = None
+) -> Starlette:
+    """The console's pages; the health endpoints; Telegram's webhook when the bot takes its
+    updates by webhook (its handler handed in by app)."""
+
     async def not_found(request: Request, exc: Exception) -> Response:
         return page(request, "error.html", 404, signed=None, message="web.not_found")
 
-    routes: list[Route | Mount] = [
+    pages: list[Route | Mount] = [
+        *health_routes(readiness),
         *auth.routes(console),
         *dashboard.routes(console),
         *registrations.routes(console),
         *staff.routes(console),
         Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
     ]
+    routes = list(pages)
+    if webhook is not None:
+        probe: Scope = {"type": "http", "path": webhook.path, "method": "POST", "root_path": ""}
+        if webhook.path == "/" or any(r.matches(probe)[0] != Match.NONE for r in pages):
+            raise ValueError(f"the webhook's path {webhook.path!r} is a page of the console")
+        routes[:0] = webhook_routes(webhook)
     application = Starlette(routes=routes, exception_handlers={404: not_found})
-    application.add_middleware(BodyLimit)
+    own_limit = frozenset([webhook.path] if webhook is not None else [])
+    application.add_middleware(BodyLimit, own_limit=own_limit)
     application.add_middleware(SecurityHeaders)
     return application

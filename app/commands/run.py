@@ -22,11 +22,11 @@ def run_command(state: CliState, once: bool) -> None:
     """
     # Every channel's wiring, imported here rather than for `leertraject run --help`.
     from app.commands.db import refuse_newer_schema
-    from app.health import heartbeat
+    from app.health import heartbeat, readiness
     from app.mailing import imap_components, intake_jobs, sending_jobs
     from app.scheduler import campaign_jobs, scheduler_component
-    from app.service import Component, install_signal_handlers, run_service
-    from app.telegram import telegram_components
+    from app.service import Component, ServiceState, install_signal_handlers, run_service
+    from app.telegram import WebhookRelay, telegram_components, webhook_endpoint
     from app.web import web_components
 
     refuse_newer_schema(state.settings().database_url())
@@ -34,18 +34,19 @@ def run_command(state: CliState, once: bool) -> None:
     # In this order for --once: read (the folder job or IMAP), remind and assign, then send
     # what that produced.
     jobs = [*intake_jobs(app), *campaign_jobs(app), *sending_jobs(app)]
+    relay, parts_state = WebhookRelay(), ServiceState()
     parts: list[Component] = [
         *imap_components(app),
         scheduler_component(jobs, heartbeat(app)),
-        *telegram_components(app),
-        *web_components(app),
+        *telegram_components(app, relay),
+        *web_components(app, webhook_endpoint(app, relay), readiness(app, parts_state)),
     ]
 
     async def main() -> int:
         stop = asyncio.Event()
         if not once:
             install_signal_handlers(stop)
-        return await run_service(app, parts, stop, once=once)
+        return await run_service(app, parts, stop, once=once, state=parts_state)
 
     handled = asyncio.run(main())
     if once:

@@ -1,13 +1,18 @@
 """`leertraject run` as a separate process with a bot token and the stand-in's base URL: a
-real conversation end to end, and the confirmation e-mail it causes."""
+real conversation end to end, and the confirmation e-mail it causes; and in webhook mode,
+Telegram's POSTs taken by the console's server."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import httpx
+from bot_harness import invite, standin, text_of
 
 from app.bootstrap import bootstrap
 from app.config import Settings
@@ -100,3 +105,50 @@ def test_without_a_token_the_service_runs_its_other_channels_and_says_so(
     output = _cli(_environment(tmp_path, None), "run", "--once")
     assert output.count("Telegram bot not started: TELEGRAM_BOT_TOKEN is not set") == 1
     assert "telegram bot (" not in output
+
+
+def test_leertraject_run_takes_the_webhook_on_the_consoles_server(
+    tmp_path: Path, standin: TelegramStandIn
+) -> None:
+    with socket.socket() as probe:  # a free port for web.listen
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {
+        **_environment(tmp_path, standin),
+        "LEERTRAJECT_TELEGRAM__MODE": "webhook",
+        "LEERTRAJECT_TELEGRAM__WEBHOOK_URL": "https://bot.vlaio.example/telegram/hook",
+        "TELEGRAM_WEBHOOK_SECRET": "webhook-s3cret",
+        "LEERTRAJECT_WEB__LISTEN": f"127.0.0.1:{port}",
+        "LEERTRAJECT_LOGGING__LEVEL": "DEBUG",
+    }
+    base = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        try:
+            answer = httpx.get(f"{base}/health/ready", timeout=5)
+        except httpx.TransportError:
+            return False
+        return answer.status_code == 200 and "heartbeat:telegram bot" in answer.json()["checks"]
+
+    service = subprocess.Popen(
+        [*LEERTRAJECT, "run"], env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        standin.wait_until(ready, timeout=60, what="the service to be ready")
+        [registered] = standin.calls_of("setWebhook")
+        assert registered["secret_token"] == "webhook-s3cret"
+        user = standin.user(first_name="An", language_code="nl")
+        update = user.send_text("/start")
+        url = f"{base}/telegram/hook"
+        assert httpx.post(url, json=update).status_code == 401
+        secret = {"X-Telegram-Bot-Api-Secret-Token": "webhook-s3cret"}
+        assert httpx.post(url, json=update, headers=secret, timeout=30).status_code == 200
+        user.wait_for_reply(lambda m: "Stap 1 van 10" in text_of(m), timeout=30)
+    finally:
+        service.send_signal(signal.SIGINT)
+        output, _ = service.communicate(timeout=60)
+    assert service.returncode == 0, output
+    assert b"telegram bot (webhook, 127.0.0.1)" in output
+    assert b"webhook-s3cret" not in output, "the secret is never logged, even at DEBUG"
+    assert standin.calls_of("getUpdates") == []
+    standin.assert_no_violations()

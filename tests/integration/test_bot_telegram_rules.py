@@ -1,18 +1,13 @@
 """Telegram's rules the bot keeps, seen from the chat: flood limits per chat, 4,096
-characters, every tap answered; commands in both languages; webhook mode's secret."""
+characters, every tap answered; commands in both languages. Webhook mode:
+test_bot_webhook.py."""
 
 from __future__ import annotations
-
-import asyncio
-import dataclasses
-import json
 
 import pytest
 
 from app.bootstrap import App
 from bot.throttle import SendLimits
-from bot.webhook import SECRET_HEADER, WebhookConfig
-from tests.bot_harness import config_for, invite, running_bot, say, standin, tap, text_of
 from tests.telegram_standin import Limits, TelegramStandIn
 
 __all__ = ["standin"]
@@ -101,41 +96,6 @@ async def test_forget_erases_the_person_and_keeps_the_registration(
     assert "an.peeters" not in erased.email
     assert registration is not None and registration.preferences == (9, 11, 3)
     standin.assert_no_violations()
-
-
-async def test_webhook_mode_accepts_only_telegrams_secret(
-    app: App, standin: TelegramStandIn
-) -> None:
-    webhook = WebhookConfig("https://bot.vlaio.example/telegram/hook", "127.0.0.1:0", "s3cr3t")
-    config = dataclasses.replace(config_for(app, standin), webhook=webhook)
-    user = standin.user(language_code="nl")
-    async with running_bot(app, standin, config=config) as service:
-        assert service.webhook is not None
-        [registered] = standin.calls_of("setWebhook")
-        assert registered["url"] == webhook.url and registered["secret_token"] == "s3cr3t"
-        update = user.send_text("/start")  # Telegram would POST this to the webhook
-        port = service.webhook.port
-        assert await _post(port, "/telegram/hook", update, "wrong") == 403
-        assert await _post(port, "/elsewhere", update, "s3cr3t") == 404
-        assert await _post(port, "/telegram/hook", update, "s3cr3t") == 200
-        await user.areply(lambda m: "Stap 1 van 10" in text_of(m))
-    assert service.webhook.rejected == 1
-    assert standin.calls_of("getUpdates") == []
-    standin.assert_no_violations()
-
-
-async def _post(port: int, path: str, update: dict[str, object], secret: str) -> int:
-    body = json.dumps(update).encode()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    head = (
-        f"POST {path} HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
-        f"{SECRET_HEADER}: {secret}\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
-    writer.write(head.encode() + body)
-    await writer.drain()
-    status = int((await reader.readline()).split()[1])
-    writer.close()
-    return status
 
 
 @SQLITE_ONLY
