@@ -13,13 +13,14 @@ import uvicorn
 from starlette.applications import Starlette
 
 from app.bootstrap import App
-from app.export import csv_text, flat_rows
+from app.export import flat_rows, xlsx_bytes
+from app.mailing import intake
 from app.service import Component
 from app.views import registration_record
 from core.model import Registration
 from core.staff import StaffUnitOfWork
 from core.usecases.staff import SignInLimits
-from web.console import Console
+from web.console import Console, Table
 from web.passwords import Argon2Hasher
 from web.server import create_app
 
@@ -29,19 +30,26 @@ log = logging.getLogger("leertraject.web")
 def console_app(app: App) -> Starlette:
     web = app.settings.web
 
-    def export_csv(uow: StaffUnitOfWork, registrations: list[Registration]) -> str:
+    def registration_table(
+        uow: StaffUnitOfWork, registrations: list[Registration], language: str
+    ) -> Table:
         records = [
-            registration_record(app.env, r, uow.contacts.for_municipality(r.municipality))
+            registration_record(app.env, r, uow.contacts.for_municipality(r.municipality), language)
             for r in registrations
         ]
-        return csv_text(*flat_rows(records, app.env.campaign.max_preferences))
+        return flat_rows(records, app.env.campaign.max_preferences, language)
+
+    def retry_quarantine() -> list[str]:
+        return [r.outcome for r in intake(app).retry_quarantined()]
 
     return create_app(
         Console(
             env=app.env,
             transaction=app.transaction,
             hasher=Argon2Hasher(),
-            export_csv=export_csv,
+            registration_table=registration_table,
+            xlsx=xlsx_bytes,
+            retry_quarantine=retry_quarantine,
             limits=SignInLimits(session_hours=web.session_hours),
             secure_cookies=web.secure_cookies,
             public_url=web.public_url.rstrip("/"),

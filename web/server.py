@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import auth
 from web.console import Console
-from web.pages import dashboard, registrations, staff
+from web.pages import audit, dashboard, entry, invitations, messages, registrations, staff
 from web.render import page
 
 # No inline script or style anywhere: the one stylesheet is a file, there is no script.
@@ -51,7 +53,10 @@ class SecurityHeaders:
 
 class BodyLimit:
     """A body is read only when its length is announced and small: every form here is a few
-    fields, and an unauthenticated POST must not fill the memory (411 or 413, no body)."""
+    fields (the invitations CSV up to 1 MiB), and an unauthenticated POST must not fill the
+    memory (411 or 413, no body)."""
+
+    UPLOADS: ClassVar[dict[str, int]] = {"/invitations/import": 1024 * 1024}  # the one upload
 
     def __init__(self, inner: ASGIApp, limit: int = 64 * 1024) -> None:
         self.inner = inner
@@ -60,7 +65,8 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
             length = dict(scope["headers"]).get(b"content-length", b"")
-            if not length.isdigit() or int(length) > self.limit:
+            limit = self.UPLOADS.get(str(scope.get("path", "")), self.limit)
+            if not length.isdigit() or int(length) > limit:
                 status = 413 if length.isdigit() else 411
                 await Response(status_code=status)(scope, receive, send)
                 return
@@ -74,7 +80,11 @@ def create_app(console: Console) -> Starlette:
     routes: list[Route | Mount] = [
         *auth.routes(console),
         *dashboard.routes(console),
+        *entry.routes(console),
         *registrations.routes(console),
+        *invitations.routes(console),
+        *messages.routes(console),
+        *audit.routes(console),
         *staff.routes(console),
         Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
     ]
