@@ -13,12 +13,11 @@ import click
 
 from app.commands.output import emit_json, language, say, word
 from app.commands.state import CliState, pass_state, staff_actor
-from core.form import FORM, FormField
+from core.form import FORM, SKIP, FormField, staff_given
 from core.usecases.manage import withdraw
 from core.usecases.submit import Identity, Result, submit
 
 F = TypeVar("F", bound=Callable[..., Any])
-SKIP = "-"
 
 # Help for staff entering what a municipality sent (the form's own help speaks to officials).
 _STAFF_HELP = {
@@ -50,16 +49,6 @@ def _form_options(command: F) -> F:
     return command
 
 
-def _given(values: dict[str, Any]) -> dict[str, Any]:
-    """What staff typed; `-` for an optional field means none, as the help says."""
-    optional = {f.key for f in FORM.fields if not f.required}
-    return {
-        key: value
-        for key, value in values.items()
-        if value is not None and not (key in optional and value.strip() == SKIP)
-    }
-
-
 @click.command("submit")
 @_form_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -71,7 +60,7 @@ def submit_command(state: CliState, /, as_json: bool, **values: Any) -> None:
     app = state.app()
     actor = staff_actor()
     identity = Identity(actor.channel, staff=actor.name)
-    raw = _given(values)
+    raw = staff_given(values)
     outcome = app.transaction(lambda uow: submit(uow, app.env, raw, identity))
     errors = [e.as_dict(language()) for e in outcome.errors]
     reference = outcome.registration.reference if outcome.registration else None

@@ -17,6 +17,7 @@ from console_browser import (  # noqa: F401  (fixtures)
     INTAKE,
     axe_violations,
     browser_fixture,
+    ingest_by_email,
     served_fixture,
     shot,
     sign_in,
@@ -144,7 +145,7 @@ def test_the_new_pages_have_no_serious_accessibility_violation(
         pytest.skip("axe-core is not installed (scripts/install-test-services.sh)")
     base, app = served
     add_staff(app)
-    reference = _by_email(app)
+    reference = ingest_by_email(app)
     _newcomer_asks(app)
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -5,13 +5,11 @@ the same validation and messages, one per field."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from core.form import FORM, FREE_TEXT_MAX
+from core.form import FORM, FREE_TEXT_MAX, staff_given
 from core.i18n import t
 from core.model import Channel, Contact, Registration
 from core.staff import Permission, StaffUnitOfWork
@@ -42,11 +40,6 @@ def _entered(registration: Registration, contacts: list[Contact]) -> dict[str, s
         "realisaties": registration.realisaties or "",
         "acties": registration.acties or "",
     }
-
-
-def _given(entered: dict[str, str]) -> dict[str, Any]:
-    """What staff typed; an empty optional field is none, as in `registrations submit`."""
-    return {k: v for k, v in entered.items() if v.strip()}
 
 
 def routes(console: Console) -> list[Route]:
@@ -110,7 +103,7 @@ def routes(console: Console) -> list[Route]:
         if municipality is not None:  # an edit never moves a registration elsewhere
             entered["municipality"] = municipality
         identity = Identity(Channel.WEB, staff=web_actor(signed.member).name)
-        raw = _given(entered)
+        raw = staff_given(entered)
         outcome: Outcome = await db(console, lambda uow: submit(uow, env, raw, identity))
         if outcome.result is Result.REJECTED or outcome.registration is None:
             return _form_page(request, signed, entered, reference, outcome.errors, 400)
