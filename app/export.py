@@ -1,14 +1,13 @@
 """Everything staff need in Excel: one row per registration, as XLSX or as Belgian CSV.
 
-CSV is semicolon-separated UTF-8 with BOM, what Excel in Belgium opens correctly, with ISO 8601
-times (Brussels time with its offset). XLSX has real date cells (Brussels time). Statuses and
-channels are words in the staff language. Cells that start with = + - @ (or a tab or carriage
-return) are neutralised against formula injection in both.
+The CSV and the formula guard are core's (core/export.py, shared with the console); XLSX has
+real date cells (Brussels time) and lives here, with openpyxl. Statuses and channels are words
+in the staff language. Cells that start with = + - @ (or a tab or carriage return) are
+neutralised against formula injection in both.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from datetime import datetime
@@ -21,8 +20,9 @@ from openpyxl.utils import get_column_letter
 from app.commands.output import language as staff_language
 from core import i18n
 from core.clock import local
+from core.export import csv_text, neutralise, plain
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["csv_text", "flat_rows", "neutralise", "write_csv", "write_xlsx", "xlsx_bytes"]
 
 
 _COLUMNS_BEFORE = ("reference", "refnis", "municipality", "province", "status", "channel")
@@ -82,34 +82,11 @@ def flat_rows(
     return header, rows
 
 
-def neutralise(value: Any) -> Any:
-    """A cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
-
-
-def _plain(value: Any) -> Any:
-    """A CSV cell: times in ISO 8601, Brussels time with its offset."""
-    if isinstance(value, datetime):
-        return local(value).isoformat(timespec="seconds")
-    return "" if value is None else value
-
-
 def _cell(value: Any) -> Any:
     """An XLSX cell: times as date cells in Brussels time (Excel has no time zones)."""
     if isinstance(value, datetime):
         return local(value).replace(tzinfo=None)
     return "" if value is None else neutralise(value)
-
-
-def csv_text(header: list[str], rows: list[list[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([neutralise(_plain(v)) for v in row])
-    return buffer.getvalue()
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
@@ -119,11 +96,17 @@ def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
 def write_xlsx(
     path: Path, header: list[str], rows: list[list[Any]], language: str | None = None
 ) -> None:
+    title = i18n.t("cli.export.sheet", language or staff_language())
+    path.write_bytes(xlsx_bytes(header, rows, title))
+
+
+def xlsx_bytes(header: list[str], rows: list[list[Any]], title: str) -> bytes:
+    """One sheet named `title`: a frozen, filtered header row, date cells, sane widths."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = i18n.t("cli.export.sheet", language or staff_language())
-    sheet.append(header)
+    sheet.title = title[:31]  # Excel's limit
+    sheet.append([neutralise(h) for h in header])
     for row in rows:
         sheet.append([_cell(v) for v in row])
     for cells in sheet.iter_rows(min_row=2):
@@ -132,7 +115,9 @@ def write_xlsx(
                 cell.number_format = "dd/mm/yyyy hh:mm"
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    for index, title in enumerate(header, start=1):
-        longest = max([len(title), *(len(str(_plain(row[index - 1]))) for row in rows)])
+    for index, heading in enumerate(header, start=1):
+        longest = max([len(heading), *(len(str(plain(row[index - 1]))) for row in rows)])
         sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

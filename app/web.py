@@ -15,13 +15,14 @@ from starlette.applications import Starlette
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from app.bootstrap import App
-from app.export import csv_text, flat_rows
+from app.export import flat_rows, xlsx_bytes
+from app.mailing import intake
 from app.service import Component
 from app.views import registration_record
 from core.model import Contact, Registration
 from core.staff import StaffUnitOfWork
 from core.usecases.staff import SignInLimits
-from web.console import Console
+from web.console import Console, Table
 from web.health import Readiness
 from web.passwords import Argon2Hasher
 from web.server import create_app
@@ -37,21 +38,29 @@ def console_app(
 ) -> Starlette:
     web = app.settings.web
 
-    def export_csv(uow: StaffUnitOfWork, registrations: list[Registration]) -> str:
+    def registration_table(
+        uow: StaffUnitOfWork, registrations: list[Registration], language: str
+    ) -> Table:
         contacts: dict[str, list[Contact]] = {}
         for contact in uow.contacts.list():  # one query, not one per registration
             contacts.setdefault(contact.municipality, []).append(contact)
         records = [
-            registration_record(app.env, r, contacts.get(r.municipality, [])) for r in registrations
+            registration_record(app.env, r, contacts.get(r.municipality, []), language)
+            for r in registrations
         ]
-        return csv_text(*flat_rows(records, app.env.campaign.max_preferences))
+        return flat_rows(records, app.env.campaign.max_preferences, language)
+
+    def retry_quarantine() -> list[str]:
+        return [r.outcome for r in intake(app).retry_quarantined()]
 
     return create_app(
         Console(
             env=app.env,
             transaction=app.transaction,
             hasher=Argon2Hasher(),
-            export_csv=export_csv,
+            registration_table=registration_table,
+            xlsx=xlsx_bytes,
+            retry_quarantine=retry_quarantine,
             limits=SignInLimits(session_hours=web.session_hours),
             secure_cookies=web.secure_cookies,
             public_url=web.public_url.rstrip("/"),

@@ -175,3 +175,17 @@ FORM = RegistrationForm(FIELDS)
 def email_labels() -> dict[str, list[str]]:
     """Field key -> every label an official may use for it in an e-mail, Dutch and English."""
     return FORM.email_labels()
+
+
+SKIP = "-"
+
+
+def staff_given(values: Mapping[str, str | None]) -> dict[str, str]:
+    """What staff typed (`registrations submit`, the console's entry form): an optional field
+    left out, left empty or given as `-` is none."""
+    optional = {f.key for f in FORM.fields if not f.required}
+    return {
+        key: value
+        for key, value in values.items()
+        if value is not None and value.strip() and not (key in optional and value.strip() == SKIP)
+    }

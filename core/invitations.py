@@ -184,3 +184,63 @@ def send_invitations(uow: UnitOfWork, env: Env, actor: Actor, resend: bool = Fal
         queued += len(tell(uow, [contact], "invitation", params, cause, now))
     log_action(uow, now, actor, "invitations.sent", "invitations", queued=queued)
     return queued
+
+
+def decode_csv(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252: what Excel on Windows saves as CSV."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")
+
+
+@dataclass
+class InvitedMunicipality:
+    """Where one municipality stands: its invited contacts and what became of them."""
+
+    municipality: str
+    name: str
+    province: str
+    invited: int = 0  # invited contacts
+    sent: int = 0  # invitation e-mails that went out
+    reminded: int = 0  # reminders sent to its contacts
+    bounced: int = 0  # messages to its contacts that bounced
+    reference: str | None = None
+    status: str | None = None
+
+
+def invitation_overview(uow: UnitOfWork, env: Env) -> list[InvitedMunicipality]:
+    """Per invited municipality, by name: invited, invitation sent, registered, reminded,
+    bounced."""
+    rows: dict[str, InvitedMunicipality] = {}
+    owner: dict[int, str] = {}
+    for contact in uow.contacts.list(invited_only=True):
+        found = env.municipalities.get(contact.municipality)
+        row = rows.setdefault(
+            contact.municipality,
+            InvitedMunicipality(
+                contact.municipality,
+                found.name if found else contact.municipality,
+                found.province if found else "",
+            ),
+        )
+        row.invited += 1
+        if contact.id is not None:
+            owner[contact.id] = contact.municipality
+    for registration in uow.registrations.list():
+        if registration.municipality in rows:
+            rows[registration.municipality].reference = registration.reference
+            rows[registration.municipality].status = registration.status.value
+    for message in uow.outbox.list(limit=1_000_000):
+        where = owner.get(message.contact_id or -1)
+        if where is None:
+            continue
+        if message.status == "bounced":
+            rows[where].bounced += 1
+        elif message.kind == "invitation" and message.status == "sent":
+            rows[where].sent += 1
+    for reminder in uow.reminders.list(sent=True):
+        where = owner.get(reminder.contact_id or -1)
+        if where is not None:
+            rows[where].reminded += 1
+    return sorted(rows.values(), key=lambda r: r.name.casefold())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -254,6 +255,16 @@ class SqlInbound:
             .order_by(InboundRow.id)
         )
         return [self._read(r) for r in self.session.scalars(query)]
+
+    def list(
+        self, channel: str | None = None, outcome: str | None = None, limit: int = 500
+    ) -> list[InboundRecord]:
+        query = select(InboundRow).order_by(InboundRow.id.desc()).limit(limit)
+        if channel is not None:
+            query = query.where(InboundRow.channel == channel)
+        if outcome is not None:
+            query = query.where(InboundRow.outcome == outcome)
+        return [replace(self._read(r), raw=None) for r in self.session.scalars(query)]
 
     def scrub_mentions(self, needles: Sequence[str]) -> int:
         rows = [

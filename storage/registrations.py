@@ -236,3 +236,12 @@ class SqlAudit:
             data=entry.data,
         )
         self.deferred.add(row)  # written with the others before anything reads them
+
+    def list(self, action: str = "", limit: int = 500) -> list[AuditEntry]:
+        query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+        if action:
+            query = query.where(AuditRow.action.startswith(action, autoescape=True))
+        return [
+            AuditEntry(r.at, r.action, r.actor, r.channel, r.subject, dict(r.data or {}), r.id)
+            for r in self.deferred.session.scalars(query)  # the deferred rows are written first
+        ]

@@ -128,3 +128,19 @@ def ingest_by_email(app: App) -> str:
     result = intake.process((CORPUS / "nl_clean_template.eml").read_bytes())
     assert result.outcome == "accepted" and result.registration is not None
     return str(result.registration["reference"])
+
+
+AXE = ROOT / "tests" / "web" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Page, name: str) -> list[str]:
+    """axe-core's serious and critical violations on the page (WCAG 2.1 A and AA rules); the
+    page's context must bypass the CSP (the pages themselves load no script)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
+    )
+    return [f"{name}: {line}" for line in found]

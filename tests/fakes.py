@@ -104,6 +104,9 @@ class FakeAudit(_Table):
     def add(self, entry: AuditEntry) -> None:
         self.insert(entry)
 
+    def list(self, action: str = "", limit: int = 500) -> list[AuditEntry]:
+        return [e for e in reversed(self.all()) if e.action.startswith(action)][:limit]
+
 
 class FakeOutbox(_Table):
     def add(self, message: OutboxMessage) -> bool:
@@ -195,6 +198,15 @@ class FakeInbound(_Table):
 
     def quarantined(self, channel: Channel) -> list[InboundRecord]:
         return [r for r in self.all() if r.channel == channel and r.outcome == "quarantined"]
+
+    def list(
+        self, channel: str | None = None, outcome: str | None = None, limit: int = 500
+    ) -> list[InboundRecord]:
+        return [
+            r
+            for r in reversed(self.all())
+            if channel in (None, r.channel.value) and outcome in (None, r.outcome)
+        ][:limit]
 
     def scrub_mentions(self, needles: Sequence[str]) -> int:
         hits = [r for r in self.rows.values() if _mentions([r.detail, r.raw, r.error], needles)]

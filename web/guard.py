@@ -47,8 +47,9 @@ async def db(console: Console, work: Callable[[StaffUnitOfWork], T]) -> T:
 
 
 async def form(request: Request) -> FormData:
-    """The posted form; small forms only, never files."""
-    return await request.form(max_files=0, max_fields=30, max_part_size=64 * 1024)
+    """The posted form: small fields, at most one file (the invitations page's CSV; the body
+    limit in web/server.py keeps it small)."""
+    return await request.form(max_files=1, max_fields=30, max_part_size=64 * 1024)
 
 
 def field(data: FormData, name: str, limit: int = 2000) -> str:

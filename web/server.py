@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web import auth
 from web.console import Console
 from web.health import Readiness, health_routes
-from web.pages import dashboard, registrations, staff
+from web.pages import audit, dashboard, entry, invitations, messages, registrations, staff
 from web.render import page
 from web.webhook import Webhook, webhook_routes
 
@@ -53,8 +55,11 @@ class SecurityHeaders:
 
 class BodyLimit:
     """A body is read only when its length is announced and small: every form here is a few
-    fields, and an unauthenticated POST must not fill the memory (411 or 413, no body). The
-    paths in `own_limit` (the webhook) read their body as a stream under their own limit."""
+    fields (the invitations CSV up to 1 MiB), and an unauthenticated POST must not fill the
+    memory (411 or 413, no body). The paths in `own_limit` (the webhook) read their body as a
+    stream under their own limit."""
+
+    UPLOADS: ClassVar[dict[str, int]] = {"/invitations/import": 1024 * 1024}  # the one upload
 
     def __init__(
         self, inner: ASGIApp, limit: int = 64 * 1024, own_limit: frozenset[str] = frozenset()
@@ -70,7 +75,8 @@ class BodyLimit:
             and scope["path"] not in self.own_limit
         ):
             length = dict(scope["headers"]).get(b"content-length", b"")
-            if not length.isdigit() or int(length) > self.limit:
+            limit = self.UPLOADS.get(str(scope.get("path", "")), self.limit)
+            if not length.isdigit() or int(length) > limit:
                 status = 413 if length.isdigit() else 411
                 await Response(status_code=status)(scope, receive, send)
                 return
@@ -90,7 +96,11 @@ def create_app(
         *health_routes(readiness),
         *auth.routes(console),
         *dashboard.routes(console),
+        *entry.routes(console),
         *registrations.routes(console),
+        *invitations.routes(console),
+        *messages.routes(console),
+        *audit.routes(console),
         *staff.routes(console),
         Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
     ]

@@ -10,7 +10,7 @@ import click
 from app.commands.help import CatalogGroup
 from app.commands.output import emit_json, emit_table, language, say, word
 from app.commands.state import CliState, pass_state, staff_actor
-from core.invitations import import_invitations, parse_csv, send_invitations
+from core.invitations import decode_csv, import_invitations, parse_csv, send_invitations
 from core.typed_text import fold, fold_place
 
 _COUNTS = ("created", "updated", "unchanged", "failed")
@@ -31,12 +31,7 @@ def import_command(state: CliState, csv_file: Path, as_json: bool) -> None:
     rows are listed with their line number and the command then exits with 1. Importing the
     same file again changes nothing."""
     app = state.app()
-    raw = csv_file.read_bytes()
-    try:
-        content = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        content = raw.decode("cp1252")  # Excel's "CSV" on Windows
-    parsed = parse_csv(content, app.env.form_context)
+    parsed = parse_csv(decode_csv(csv_file.read_bytes()), app.env.form_context)
     outcome = app.transaction(
         lambda uow: import_invitations(uow, app.env, parsed.rows, staff_actor())
     )

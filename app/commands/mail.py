@@ -115,7 +115,7 @@ FAILED_FIELDS = ["id", "message", "received_at", "sender_domain", "reason", "tri
 
 
 def _failed_record(record: InboundRecord) -> dict[str, Any]:
-    from core.text import clean_line
+    from core.typed_text import clean_line
     from mail.bounds import LIMITS, headers_only
     from mail.decode import addresses
 

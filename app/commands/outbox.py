@@ -8,8 +8,9 @@ import click
 
 from app.commands.help import CatalogGroup
 from app.commands.output import emit_json, emit_table, say, word
-from app.commands.state import CliState, pass_state
+from app.commands.state import CliState, pass_state, staff_actor
 from core.model import OutboxStatus
+from core.usecases.messages import requeue
 
 
 @click.group("outbox", cls=CatalogGroup)
@@ -71,9 +72,10 @@ def list_command(state: CliState, failed: bool, status: str | None, as_json: boo
 @click.argument("message_id", type=int)
 @pass_state
 def retry_command(state: CliState, message_id: int) -> None:
-    """Queue a failed or bounced message again."""
+    """Queue a failed or bounced message again (audited)."""
     app = state.app()
-    done = app.transaction(lambda uow: uow.outbox.requeue(message_id, app.env.clock.now()))
+    actor = staff_actor()
+    done = app.transaction(lambda uow: requeue(uow, app.env, message_id, actor))
     if not done:
         raise click.ClickException(say("cli.outbox.not_failed", id=message_id))
     click.echo(say("cli.outbox.requeued", id=message_id))

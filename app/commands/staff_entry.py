@@ -14,12 +14,11 @@ import click
 from app.commands.help import CatalogCommand
 from app.commands.output import emit_json, language, say, word
 from app.commands.state import CliState, pass_state, staff_actor
-from core.form import FORM
+from core.form import FORM, SKIP, FormField, staff_given
 from core.usecases.manage import withdraw
 from core.usecases.submit import Identity, Result, submit
 
 F = TypeVar("F", bound=Callable[..., Any])
-SKIP = "-"
 
 
 def _form_options(command: F) -> F:
@@ -28,16 +27,6 @@ def _form_options(command: F) -> F:
         # its help for staff: cli.help.registrations.submit.<field> (app/commands/help.py)
         command = click.option(name, field.key, default=None)(command)
     return command
-
-
-def _given(values: dict[str, Any]) -> dict[str, Any]:
-    """What staff typed; `-` for an optional field means none, as the help says."""
-    optional = {f.key for f in FORM.fields if not f.required}
-    return {
-        key: value
-        for key, value in values.items()
-        if value is not None and not (key in optional and value.strip() == SKIP)
-    }
 
 
 @click.command("submit", cls=CatalogCommand)
@@ -51,7 +40,7 @@ def submit_command(state: CliState, /, as_json: bool, **values: Any) -> None:
     app = state.app()
     actor = staff_actor()
     identity = Identity(actor.channel, staff=actor.name)
-    raw = _given(values)
+    raw = staff_given(values)
     outcome = app.transaction(lambda uow: submit(uow, app.env, raw, identity))
     errors = [e.as_dict(language()) for e in outcome.errors]
     reference = outcome.registration.reference if outcome.registration else None

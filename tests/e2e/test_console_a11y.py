@@ -11,7 +11,8 @@ from playwright.sync_api import Browser, Page, expect
 from app.bootstrap import App
 from core.staff import Role
 from tests.console_browser import (  # noqa: F401  (fixtures)
-    ROOT,
+    AXE,
+    axe_violations,
     browser_fixture,
     ingest_by_email,
     served_fixture,
@@ -19,19 +20,9 @@ from tests.console_browser import (  # noqa: F401  (fixtures)
 )
 from tests.console_helpers import EMAILS, PASSWORD, add_staff
 
-AXE = ROOT / "tests" / "web" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-
 
 def _axe(page: Page, name: str) -> list[str]:
-    """axe-core's serious and critical violations on the page (WCAG 2.1 A and AA rules)."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        """async () => (await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
-            .filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
-    )
-    return [f"{name}: {line}" for line in found]
+    return axe_violations(page, name)
 
 
 def test_no_page_has_a_serious_accessibility_violation(

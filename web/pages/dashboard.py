@@ -1,5 +1,5 @@
-"""The dashboard: registrations by status and channel, demand per theme, the deadline, and
-what needs attention (quarantined messages, failed outbox rows)."""
+"""The dashboard: registrations by status and channel and per province, demand per theme, the
+deadline, and what needs attention (quarantined messages, failed outbox rows)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core.model import Channel, OutboxStatus, Status
+from core.campaign import Env
+from core.model import Channel, OutboxStatus, Registration, Status
 from core.staff import Permission, StaffUnitOfWork
 from core.stats import ThemeDemand, demand
 from web.console import Console
@@ -32,6 +33,27 @@ class Overview:
     left: timedelta | None  # until the deadline; None once it has passed
     quarantined: int
     failed: list[dict[str, Any]]
+    provinces: list[ProvinceCount]
+
+
+@dataclass
+class ProvinceCount:
+    """Registrations (not withdrawn) in one province, against its Flemish municipalities."""
+
+    province: str
+    registered: int
+    municipalities: int
+
+
+def per_province(env: Env, registrations: list[Registration]) -> list[ProvinceCount]:
+    total = Counter(m.province for m in env.municipalities.flemish)
+    counted: Counter[str] = Counter()
+    for registration in registrations:
+        found = env.municipalities.get(registration.municipality)
+        if registration.status is not Status.WITHDRAWN and found is not None:
+            counted[found.province] += 1
+    names = sorted(set(total) | set(counted), key=str.casefold)
+    return [ProvinceCount(p, counted[p], total[p]) for p in names]
 
 
 def overview(console: Console, uow: StaffUnitOfWork, lang: str) -> Overview:
@@ -53,6 +75,7 @@ def overview(console: Console, uow: StaffUnitOfWork, lang: str) -> Overview:
         left if left > timedelta(0) else None,
         quarantined,
         failed,
+        per_province(env, registrations),
     )
 
 

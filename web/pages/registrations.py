@@ -1,23 +1,27 @@
-"""Registrations: the list (search, filter, sort), one registration with its full history, and
-withdrawing it (editors). Withdrawing is core's use case, the same as the command line's."""
+"""Registrations: the list (search, filter, sort; CSV or XLSX), the versions waiting for
+approval, one registration with its full history, and withdrawing it (editors). Withdrawing is
+core's use case, the same as the command line's. Approving, refusing, entering and editing are
+in web/pages/entry.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from core.audit import log_action
 from core.campaign import Env
 from core.i18n import has, t
 from core.model import Channel, Contact, HistoryEntry, Registration, Status
 from core.staff import Permission, StaffUnitOfWork
+from core.usecases.approval import pending
 from core.usecases.manage import withdraw
 from core.usecases.staff import web_actor
-from web.console import Console
+from web.console import Console, Table
+from web.download import FORMATS, download
 from web.guard import Signed, db, forbidden, staff_only
 from web.render import language, page
 
@@ -88,10 +92,43 @@ def listing(
 
 
 @dataclass
+class Waiting:
+    """A version that waits for approval: who asked, when, and what they would change."""
+
+    reference: str
+    municipality: str
+    email: str
+    name: str
+    at: datetime
+    preferences: list[int]
+
+
+def _waiting(env: Env, uow: StaffUnitOfWork, registration: Registration) -> list[Waiting]:
+    found = env.municipalities.get(registration.municipality)
+    return [
+        Waiting(
+            registration.reference,
+            found.name if found else registration.municipality,
+            v.email,
+            str(v.payload.get("contact_name") or ""),
+            v.created_at,
+            [int(p) for p in v.payload.get("preferences") or []],
+        )
+        for v in pending(uow, env, registration.municipality)[-1:]
+    ]
+
+
+def waiting(env: Env, uow: StaffUnitOfWork, lang: str) -> list[Waiting]:
+    """Every registration with a version waiting for approval (the newest one counts)."""
+    return [w for r in uow.registrations.list() for w in _waiting(env, uow, r)]
+
+
+@dataclass
 class Detail:
     row: Row
     history: list[HistoryEntry]
     who: dict[str, str]  # an actor label ("contact:12", "staff:#3") -> what staff read
+    waiting: list[Waiting]
 
 
 def detail(env: Env, uow: StaffUnitOfWork, lang: str, reference: str) -> Detail | None:
@@ -100,10 +137,12 @@ def detail(env: Env, uow: StaffUnitOfWork, lang: str, reference: str) -> Detail 
         return None
     row = _row(env, registration, uow.contacts.for_municipality(registration.municipality), lang)
     history = uow.history.for_registration(registration.id)
-    return Detail(row, history, {h.actor: _who(uow, h.actor, lang) for h in history})
+    who = {h.actor: who_is(uow, h.actor, lang) for h in history}
+    return Detail(row, history, who, _waiting(env, uow, registration))
 
 
-def _who(uow: StaffUnitOfWork, label: str, lang: str) -> str:
+def who_is(uow: StaffUnitOfWork, label: str, lang: str) -> str:
+    """An actor label ("contact:12", "staff:#3") as staff read it."""
     kind, _, name = label.partition(":")
     if kind == "contact" and name.isdigit():
         contact = uow.contacts.get(int(name))
@@ -156,26 +195,24 @@ def routes(console: Console) -> list[Route]:
             sorts=SORTS,
             statuses=[s.value for s in Status],
             channels=[c.value for c in Channel],
-            export=f"/registrations.csv?{request.url.query}",
+            export=request.url.query,
+            pending=await db(console, lambda uow: waiting(env, uow, lang)),
         )
 
     @staff_only(console, Permission.READ)
     async def export(request: Request, signed: Signed) -> Response:
         lang = language(request)
         query, status, channel, sort = _filters(request)
-        actor = web_actor(signed.member)
 
-        def work(uow: StaffUnitOfWork) -> str:
+        def table(uow: StaffUnitOfWork) -> Table:
             chosen = [r.registration for r in listing(env, uow, lang, query, status, channel, sort)]
-            log_action(uow, env.clock.now(), actor, "registrations.exported", "registrations")
-            return console.export_csv(uow, chosen)
+            return console.registration_table(uow, chosen, lang)
 
-        text = await db(console, work)
-        return Response(
-            "\ufeff" + text,  # with a BOM, as Excel in Belgium expects
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": 'attachment; filename="inschrijvingen.csv"'},
-        )
+        fmt = request.path_params["fmt"]
+        if fmt not in FORMATS:
+            return page(request, "error.html", 404, signed=signed, message="web.not_found")
+        title = t("web.nav.registrations", lang)
+        return await download(console, signed, fmt, "registrations", "inschrijvingen", title, table)
 
     @staff_only(console, Permission.READ)
     async def show(request: Request, signed: Signed) -> Response:
@@ -194,6 +231,7 @@ def routes(console: Console) -> list[Route]:
             action=lambda code: action_label(code, lang),
             can_change=signed.can(Permission.CHANGE_REGISTRATIONS),
             withdrawn=found.row.registration.status is Status.WITHDRAWN,
+            waiting=found.waiting,
         )
 
     @staff_only(console, Permission.CHANGE_REGISTRATIONS)
@@ -209,7 +247,7 @@ def routes(console: Console) -> list[Route]:
 
     return [
         Route("/registrations", index, methods=["GET"]),
-        Route("/registrations.csv", export, methods=["GET"]),
+        Route("/registrations.{fmt}", export, methods=["GET"]),
         Route("/registrations/{reference}", show, methods=["GET"]),
         Route("/registrations/{reference}/withdraw", withdraw_one, methods=["POST"]),
     ]
