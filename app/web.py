@@ -12,14 +12,17 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.applications import Starlette
 
+from app.assigning import assign_options, compute_and_record
 from app.bootstrap import App
+from app.config import WebSettings
 from app.export import csv_text, flat_rows
+from app.secrets import oidc_client_secret
 from app.service import Component
 from app.views import registration_record
-from core.model import Registration
+from core.model import Actor, AssignmentRun, Registration
 from core.staff import StaffUnitOfWork
 from core.usecases.staff import SignInLimits
-from web.console import Console
+from web.console import Console, Oidc
 from web.passwords import Argon2Hasher
 from web.server import create_app
 
@@ -36,6 +39,9 @@ def console_app(app: App) -> Starlette:
         ]
         return csv_text(*flat_rows(records, app.env.campaign.max_preferences))
 
+    def dry_run(actor: Actor) -> AssignmentRun:
+        return compute_and_record(app, actor)
+
     return create_app(
         Console(
             env=app.env,
@@ -45,7 +51,24 @@ def console_app(app: App) -> Starlette:
             limits=SignInLimits(session_hours=web.session_hours),
             secure_cookies=web.secure_cookies,
             public_url=web.public_url.rstrip("/"),
+            dry_run=dry_run,
+            assign_options=assign_options(app),
+            oidc=oidc_settings(web),
         )
+    )
+
+
+def oidc_settings(web: WebSettings) -> Oidc | None:
+    """Single sign-on when [web.oidc] names an issuer; the secret from the environment."""
+    oidc = web.oidc
+    if not oidc.issuer:
+        return None
+    secret = oidc_client_secret()
+    return Oidc(
+        issuer=oidc.issuer,
+        client_id=oidc.client_id,
+        client_secret=secret.get_secret_value() if secret else "",
+        label=oidc.label,
     )
 
 

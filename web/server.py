@@ -9,9 +9,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import auth
+from web import auth, oidc
 from web.console import Console
-from web.pages import dashboard, registrations, staff
+from web.pages import assignment, dashboard, registrations, staff
 from web.render import page
 
 # No inline script or style anywhere: the one stylesheet is a file, there is no script.
@@ -73,9 +73,11 @@ def create_app(console: Console) -> Starlette:
 
     routes: list[Route | Mount] = [
         *auth.routes(console),
+        *oidc.routes(console),
         *dashboard.routes(console),
         *registrations.routes(console),
         *staff.routes(console),
+        *assignment.routes(console),
         Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
     ]
     application = Starlette(routes=routes, exception_handlers={404: not_found})

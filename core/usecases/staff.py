@@ -164,6 +164,18 @@ def sign_in(
     return _open_session(uow, member, limits, now, "staff.signed_in")
 
 
+def sign_in_verified(
+    uow: StaffUnitOfWork, env: Env, limits: SignInLimits, email: str, via: str
+) -> SignIn:
+    """Signed in by an identity provider that proved the e-mail address (single sign-on,
+    web/oidc.py): the existing account with that address, with its own role. No account,
+    no session: single sign-on never creates one."""
+    member = _find(uow, email) if 0 < len(email) <= 254 else None
+    if member is None:
+        return SignIn(error="web.oidc.unknown_email")
+    return _open_session(uow, member, limits, env.clock.now(), f"staff.signed_in_{via}")
+
+
 def redeem_link(
     uow: StaffUnitOfWork,
     env: Env,
