@@ -15,8 +15,6 @@ from core.ports import UnitOfWork
 from core.stats import demand
 from core.usecases.assign import AssignOptions, build_instance, publish
 
-KINDS = ("pin", "exclude")
-
 
 class PublishRefused(ValueError):
     """Why a run is not published: a text key (cli.assign.*) and its parameters."""

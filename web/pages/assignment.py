@@ -19,7 +19,6 @@ from core.report_view import build_view
 from core.staff import Permission, StaffUnitOfWork
 from core.usecases.assign import moves
 from core.usecases.assign_staff import (
-    KINDS,
     PublishRefused,
     compare,
     decide,
@@ -215,7 +214,6 @@ def routes(console: Console) -> list[Route]:
             themes=[(theme.number, theme.title(lang)) for theme in env.themes],
             label=env.municipality_name,
             can_change=signed.can(Permission.RUN_ASSIGNMENT),
-            kinds=KINDS,
             error=error,
         )
 
