@@ -63,7 +63,7 @@ async def discover(oidc: Oidc) -> dict[str, Any]:
     url = oidc.issuer.rstrip("/") + "/.well-known/openid-configuration"
     async with httpx.AsyncClient() as client:
         document = await _get_json(client, url)
-    if document.get("issuer") != oidc.issuer.rstrip("/") and document.get("issuer") != oidc.issuer:
+    if str(document.get("issuer", "")).rstrip("/") != oidc.issuer.rstrip("/"):
         raise ValueError("the discovery document names another issuer")
     return document
 

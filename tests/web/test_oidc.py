@@ -148,3 +148,17 @@ def test_without_configuration_there_is_no_single_sign_on(app: App) -> None:
     with TestClient(console_app(app), base_url="http://testserver") as plain:
         assert "/login/oidc" not in plain.get("/login").text
         assert plain.get("/login/oidc", follow_redirects=False).status_code == 404
+
+
+def test_an_unreachable_provider_is_said_plainly(db_settings: Settings, clock: FixedClock) -> None:
+    oidc = OidcSettings(issuer="http://127.0.0.1:9", client_id="leertraject-console")
+    web = db_settings.web.model_copy(update={"oidc": oidc})
+    application = bootstrap(db_settings.model_copy(update={"web": web}), clock=clock)
+    try:
+        with TestClient(console_app(application), base_url="http://testserver") as client:
+            refused = client.get("/login/oidc", follow_redirects=False)
+            assert refused.status_code == 502
+            assert "De aanmeldingsdienst van uw organisatie antwoordt niet" in refused.text
+            assert "Aanmelden" in client.get("/login").text  # the password still works
+    finally:
+        application.close()
