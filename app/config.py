@@ -188,11 +188,17 @@ class OidcSettings(_Section):
     issuer: str = ""
     client_id: str = ""
     label: str = ""  # the provider's name on the sign-in button, e.g. "Microsoft"
+    # Optional: a claim of the ID token (e.g. "roles" or "groups") whose values give the role
+    # through `roles` (value -> viewer|editor|admin); empty: the staff account's own role.
+    role_claim: str = ""
+    roles: dict[str, Literal["viewer", "editor", "admin"]] = {}
 
     @model_validator(mode="after")
     def _complete(self) -> OidcSettings:
         if self.issuer and not self.client_id:
             raise ValueError("client_id is needed with an issuer")
+        if self.role_claim and not self.roles:
+            raise ValueError("role_claim needs [web.oidc.roles]: claim value = role")
         if self.issuer and urlsplit(self.issuer).scheme not in ("https", "http"):
             raise ValueError("issuer must be an https:// URL")
         return self

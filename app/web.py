@@ -20,7 +20,7 @@ from app.secrets import oidc_client_secret
 from app.service import Component
 from app.views import registration_record
 from core.model import Actor, AssignmentRun, Registration
-from core.staff import StaffUnitOfWork
+from core.staff import Role, StaffUnitOfWork
 from core.usecases.staff import SignInLimits
 from web.console import Console, Oidc
 from web.passwords import Argon2Hasher
@@ -69,6 +69,8 @@ def oidc_settings(web: WebSettings) -> Oidc | None:
         client_id=oidc.client_id,
         client_secret=secret.get_secret_value() if secret else "",
         label=oidc.label,
+        role_claim=oidc.role_claim,
+        roles={value: Role(role) for value, role in oidc.roles.items()},
     )
 
 

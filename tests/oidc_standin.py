@@ -53,6 +53,7 @@ class OidcStandin:
         self.user = ""
         self.email_verified: bool | None = True
         self.fault: str | None = None
+        self.claims: dict[str, Any] = {}  # more claims in the ID token, e.g. {"roles": [...]}
         self.token_requests: list[dict[str, str]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -151,6 +152,7 @@ class OidcStandin:
             "email": grant.user,
             "name": grant.user.split("@")[0].title(),
         }
+        claims.update(self.claims)
         if self.email_verified is not None:
             claims["email_verified"] = self.email_verified
         key = self.other_key if self.fault == "signature" else self.key

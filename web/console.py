@@ -8,7 +8,7 @@ from typing import Protocol, TypeVar
 
 from core.campaign import Env
 from core.model import Actor, AssignmentRun, Registration
-from core.staff import Hasher, StaffUnitOfWork
+from core.staff import Hasher, Role, StaffUnitOfWork
 from core.usecases.assign import AssignOptions
 from core.usecases.staff import SignInLimits
 
@@ -43,6 +43,8 @@ class Oidc:
     client_secret: str = field(repr=False)  # from the environment only, never shown
     label: str = ""  # the button's name of the provider, e.g. "Microsoft"
     scope: str = "openid email profile"
+    role_claim: str = ""  # a claim whose values give the role through `roles`; "": the account's
+    roles: dict[str, Role] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

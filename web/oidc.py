@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from core.staff import same
+from core.staff import Role, same
 from core.usecases.staff import sign_in_verified
 from web.console import Console, Oidc
 from web.guard import db, session_cookie
@@ -96,6 +96,17 @@ def verify_id_token(
     except ValueError as error:  # a malformed token or key set
         raise SignInRefused("web.oidc.token_invalid") from error
     return dict(claims)
+
+
+ROLE_ORDER = (Role.VIEWER, Role.EDITOR, Role.ADMIN)
+
+
+def mapped_role(oidc: Oidc, claims: dict[str, Any]) -> Role | None:
+    """The highest role that the values of the configured claim map to ([web.oidc.roles])."""
+    found = claims.get(oidc.role_claim)
+    values = [found] if isinstance(found, str) else found if isinstance(found, list) else []
+    roles = [oidc.roles[v] for v in values if isinstance(v, str) and v in oidc.roles]
+    return max(roles, key=ROLE_ORDER.index) if roles else None
 
 
 def _reason(error: JoseError) -> str:
@@ -175,9 +186,12 @@ def routes(console: Console) -> list[Route]:
         email = str(claims.get("email") or "")
         if not email or claims.get("email_verified") is False:
             return _refused(request, "web.oidc.no_email", 401)
+        role = mapped_role(oidc, claims) if oidc.role_claim else None
+        if oidc.role_claim and role is None:
+            return _refused(request, "web.oidc.no_role", 403)
         result = await db(
             console,
-            lambda uow: sign_in_verified(uow, console.env, console.limits, email, "oidc"),
+            lambda uow: sign_in_verified(uow, console.env, console.limits, email, "oidc", role),
         )
         if result.token is None:
             return _refused(request, result.error or "web.oidc.unknown_email", 403)

@@ -47,6 +47,25 @@ def sso_app(
 
 
 @pytest.fixture
+def mapped_app(
+    db_settings: Settings, clock: FixedClock, idp: OidcStandin, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[App]:
+    """Roles from the provider's `roles` claim ([web.oidc] role_claim and roles)."""
+    monkeypatch.setenv("LEERTRAJECT_OIDC_CLIENT_SECRET", SECRET)
+    oidc = OidcSettings(
+        issuer=idp.issuer,
+        client_id="leertraject-console",
+        role_claim="roles",
+        roles={"Leertraject.Admin": "admin", "Leertraject.Read": "viewer"},
+    )
+    web = db_settings.web.model_copy(update={"oidc": oidc})
+    application = bootstrap(db_settings.model_copy(update={"web": web}), clock=clock)
+    add_staff(application)
+    yield application
+    application.close()
+
+
+@pytest.fixture
 def client(sso_app: App) -> Iterator[TestClient]:
     with TestClient(console_app(sso_app), base_url="http://testserver") as test_client:
         yield test_client
@@ -162,3 +181,28 @@ def test_an_unreachable_provider_is_said_plainly(db_settings: Settings, clock: F
             assert "Aanmelden" in client.get("/login").text  # the password still works
     finally:
         application.close()
+
+
+def test_a_role_claim_mapping_decides_the_role(mapped_app: App, idp: OidcStandin) -> None:
+    with TestClient(console_app(mapped_app), base_url="http://testserver") as client:
+        idp.user = EMAILS[Role.VIEWER]
+        idp.claims = {"roles": ["Leertraject.Read", "Leertraject.Admin", "Iets.Anders"]}
+        assert client.get(_at_provider(client, idp), follow_redirects=False).status_code == 303
+        assert client.get("/staff").status_code == 200  # the highest mapped role: admin
+        with mapped_app.uow() as uow:
+            member = uow.staff.by_email(EMAILS[Role.VIEWER])
+            rows = uow.session.scalars(
+                select(AuditRow).where(AuditRow.action == "staff.role_from_provider")
+            )
+            changes = [(a.subject, a.data["before"], a.data["after"]) for a in rows]
+        assert member is not None and member.role is Role.ADMIN
+        assert changes == [(f"staff:{member.id}", "viewer", "admin")]
+
+        client.cookies.clear()
+        idp.user, idp.claims = EMAILS[Role.EDITOR], {"roles": ["Iets.Anders"]}
+        refused = client.get(_at_provider(client, idp), follow_redirects=False)
+        assert refused.status_code == 403 and "geeft u geen rol voor deze console" in refused.text
+        assert _signed_in_as(client) is None
+        with mapped_app.uow() as uow:
+            editor = uow.staff.by_email(EMAILS[Role.EDITOR])
+        assert editor is not None and editor.role is Role.EDITOR  # unchanged
