@@ -16,10 +16,9 @@ from datetime import timedelta
 
 from app.bootstrap import App
 from app.commands.output import say
-from core.assignment import input_hash
-from core.model import Actor, AssignmentRun, Status
+from core.model import Actor, AssignmentRun
 from core.ports import UnitOfWork
-from core.stats import demand
+from core.usecases import assign_staff
 from core.usecases.assign import AssignOptions, build_instance, compute, record
 
 
@@ -40,14 +39,12 @@ def assign_options(app: App) -> AssignOptions:
 
 def theme_demand(uow: UnitOfWork, app: App) -> dict[int, int]:
     """How many submitted registrations list each theme anywhere (core.stats' totals)."""
-    registrations = uow.registrations.list(Status.SUBMITTED)
-    rows = demand(registrations, app.env.themes, app.env.campaign.max_preferences)
-    return {row.number: row.total for row in rows}
+    return assign_staff.theme_demand(uow, app.env)
 
 
 def current_hash(uow: UnitOfWork, app: App) -> str:
     """The input hash a run computed now would carry."""
-    return input_hash(build_instance(uow, app.env, assign_options(app)))
+    return assign_staff.current_hash(uow, app.env, assign_options(app))
 
 
 def compute_and_record(

@@ -179,6 +179,30 @@ class AssignmentSettings(_Section):
     report_dir: Path = Path("var/reports")
 
 
+class OidcSettings(_Section):
+    """Single sign-on with OpenID Connect (docs/console.md); the client secret comes from
+    LEERTRAJECT_OIDC_CLIENT_SECRET only. An empty issuer: no single sign-on."""
+
+    # The provider's issuer URL; its discovery document is <issuer>/.well-known/openid-configuration
+    issuer: str = ""
+    client_id: str = ""
+    label: str = ""  # the provider's name on the sign-in button, e.g. "Microsoft"
+    # Optional: a claim of the ID token (e.g. "roles" or "groups") whose values give the role
+    # through `roles` (value -> viewer|editor|admin); empty: the staff account's own role.
+    role_claim: str = ""
+    roles: dict[str, Literal["viewer", "editor", "admin"]] = {}
+
+    @model_validator(mode="after")
+    def _complete(self) -> OidcSettings:
+        if self.issuer and not self.client_id:
+            raise ValueError("client_id is needed with an issuer")
+        if self.role_claim and not self.roles:
+            raise ValueError("role_claim needs [web.oidc.roles]: claim value = role")
+        if self.issuer and urlsplit(self.issuer).scheme not in ("https", "http"):
+            raise ValueError("issuer must be an https:// URL")
+        return self
+
+
 class WebSettings(_Section):
     """The staff console (web/, docs/console.md), served by `leertraject run`."""
 
@@ -188,6 +212,7 @@ class WebSettings(_Section):
     # true behind HTTPS (a reverse proxy): cookies are sent over HTTPS only.
     secure_cookies: bool = False
     session_hours: float = Field(12, gt=0, le=24 * 14)
+    oidc: OidcSettings = OidcSettings()
 
     @field_validator("listen")
     @classmethod

@@ -1,6 +1,6 @@
 """The assignment report staff publish and defend, in Dutch or English: an HTML document and
 its PDF (app/report_document.py), Markdown for e-mail (app/report_markdown.py), and the
-table as CSV and XLSX. All of it renders one view (app/report_view.py).
+table as CSV and XLSX. All of it renders one view (core/report_view.py).
 
 Files are written only after the run is committed (app/assigning.py), each through a
 temporary file in the same folder and a rename, so a reader never sees half a report.
@@ -18,11 +18,11 @@ from typing import Any
 from app.export import write_csv, write_xlsx
 from app.report_document import render_html, render_pdf
 from app.report_markdown import render_markdown
-from app.report_view import build_view
 from core.assignment import wording
 from core.campaign import Env
 from core.i18n import t
 from core.model import AssignmentRun
+from core.report_view import build_view
 
 BASENAME = {"nl": "toewijzing", "en": "assignment"}
 

@@ -10,7 +10,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from app.report_view import ReportView
+from core.report_view import ReportView
 
 
 @cache

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.report_view import ReportView
+from core.report_view import ReportView
 
 
 def _cell(value: object) -> str:

@@ -42,6 +42,11 @@ def oauth_certificate_key() -> SecretStr | None:
     return secret("LEERTRAJECT_OAUTH_CERTIFICATE_KEY")
 
 
+def oidc_client_secret() -> SecretStr | None:
+    """The console's client secret at the OpenID Connect provider ([web.oidc])."""
+    return secret("LEERTRAJECT_OIDC_CLIENT_SECRET")
+
+
 def code_secret(settings: Settings) -> bytes:
     """The key of the codes' keyed hashes: LEERTRAJECT_CODE_SECRET, or (embedded default)
     a random key made on first run and kept, readable by the owner only, in var/."""

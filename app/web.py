@@ -14,15 +14,18 @@ import uvicorn
 from starlette.applications import Starlette
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from app.assigning import assign_options, compute_and_record
 from app.bootstrap import App
+from app.config import WebSettings
 from app.export import flat_rows, xlsx_bytes
 from app.mailing import intake
+from app.secrets import oidc_client_secret
 from app.service import Component
 from app.views import registration_record
-from core.model import Contact, Registration
-from core.staff import StaffUnitOfWork
+from core.model import Actor, AssignmentRun, Contact, Registration
+from core.staff import Role, StaffUnitOfWork
 from core.usecases.staff import SignInLimits
-from web.console import Console, Table
+from web.console import Console, Oidc, Table
 from web.health import Readiness
 from web.passwords import Argon2Hasher
 from web.server import create_app
@@ -53,6 +56,9 @@ def console_app(
     def retry_quarantine() -> list[str]:
         return [r.outcome for r in intake(app).retry_quarantined()]
 
+    def dry_run(actor: Actor) -> AssignmentRun:
+        return compute_and_record(app, actor)
+
     return create_app(
         Console(
             env=app.env,
@@ -64,9 +70,28 @@ def console_app(
             limits=SignInLimits(session_hours=web.session_hours),
             secure_cookies=web.secure_cookies,
             public_url=web.public_url.rstrip("/"),
+            dry_run=dry_run,
+            assign_options=assign_options(app),
+            oidc=oidc_settings(web),
         ),
         webhook=webhook,
         readiness=readiness,
+    )
+
+
+def oidc_settings(web: WebSettings) -> Oidc | None:
+    """Single sign-on when [web.oidc] names an issuer; the secret from the environment."""
+    oidc = web.oidc
+    if not oidc.issuer:
+        return None
+    secret = oidc_client_secret()
+    return Oidc(
+        issuer=oidc.issuer,
+        client_id=oidc.client_id,
+        client_secret=secret.get_secret_value() if secret else "",
+        label=oidc.label,
+        role_claim=oidc.role_claim,
+        roles={value: Role(role) for value, role in oidc.roles.items()},
     )
 
 

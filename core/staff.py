@@ -19,19 +19,23 @@ from core.ports import UnitOfWork
 
 class Role(StrEnum):
     VIEWER = "viewer"  # reads everything
-    EDITOR = "editor"  # also changes registrations
-    ADMIN = "admin"  # also manages staff accounts
+    EDITOR = "editor"  # also changes registrations, runs dry runs and edits pins/scores
+    ADMIN = "admin"  # also manages staff accounts and publishes the assignment
 
 
 class Permission(StrEnum):
     READ = "read"
     CHANGE_REGISTRATIONS = "change_registrations"
     MANAGE_STAFF = "manage_staff"
+    RUN_ASSIGNMENT = "run_assignment"  # dry runs, pins, exclusions, fit scores
+    PUBLISH_ASSIGNMENT = "publish_assignment"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.READ}),
-    Role.EDITOR: frozenset({Permission.READ, Permission.CHANGE_REGISTRATIONS}),
+    Role.EDITOR: frozenset(
+        {Permission.READ, Permission.CHANGE_REGISTRATIONS, Permission.RUN_ASSIGNMENT}
+    ),
     Role.ADMIN: frozenset(Permission),
 }
 

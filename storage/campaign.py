@@ -311,6 +311,12 @@ class SqlAssignments:
         ).first()
         return _run(row) if row else None
 
+    def recent_runs(self, limit: int) -> list[AssignmentRun]:
+        rows = self.session.scalars(
+            select(AssignmentRunRow).order_by(AssignmentRunRow.id.desc()).limit(limit)
+        )
+        return [_run(row) for row in rows]
+
     def published_run(self) -> AssignmentRun | None:
         row = self.session.scalars(
             select(AssignmentRunRow)

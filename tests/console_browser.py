@@ -48,7 +48,9 @@ def _wait_until_listening(process: subprocess.Popen[str], lines: list[str]) -> N
 
 
 @pytest.fixture(name="served")
-def served_fixture(tmp_path: Path) -> Iterator[tuple[str, App]]:
+def served_fixture(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, App]]:
+    """`leertraject run` on a fresh database; a test that also asks for a fixture named
+    `served_environment` (a dict) gets those environment variables added."""
     url = f"sqlite:///{tmp_path / 'leertraject.db'}"
     upgrade(url)
     environment = {
@@ -61,6 +63,8 @@ def served_fixture(tmp_path: Path) -> Iterator[tuple[str, App]]:
         "LEERTRAJECT_WEB__LISTEN": f"127.0.0.1:{free_port()}",
     }
     environment.pop("TELEGRAM_BOT_TOKEN", None)
+    if "served_environment" in request.fixturenames:
+        environment.update(request.getfixturevalue("served_environment"))
     settings = load_settings()
     settings = settings.model_copy(
         update={

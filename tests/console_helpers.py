@@ -63,3 +63,31 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> int:
         "/login", data={"email": email, "password": password, "csrf": csrf}, follow_redirects=False
     )
     return int(response.status_code)
+
+
+# Enough municipalities to open themes 1 and 2 (at least 4 each); Gent's own first choice (3)
+# stays closed, so Gent gets theme 1 unless staff pin it elsewhere.
+ASSIGNABLE = [
+    *((m, "1,2,3") for m in ("Brugge", "Antwerpen", "Mechelen", "Aalst", "Kortrijk")),
+    *((m, "2,1,3") for m in ("Hasselt", "Leuven", "Genk", "Lier")),
+    ("Gent", "3,1,2"),
+]
+
+
+def add_assignable(app: App) -> dict[str, str]:
+    """Ten submitted registrations, each with its own contact: municipality -> reference."""
+    references = {}
+    for index, (municipality, preferences) in enumerate(ASSIGNABLE):
+        raw = {
+            "municipality": municipality,
+            "contact_name": f"Contact {municipality}",
+            "contact_function": "Centrummanager",
+            "contact_email": f"info{index}@{municipality.lower()}.example.be",
+            "preferences": preferences,
+        }
+        outcome = app.transaction(
+            lambda uow, r=raw: submit(uow, app.env, r, Identity(Channel.CLI, staff="tester"))
+        )
+        assert outcome.registration is not None, outcome.errors
+        references[municipality] = outcome.registration.reference
+    return references

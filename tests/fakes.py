@@ -369,6 +369,9 @@ class FakeAssignments:
         runs = self.runs.all()
         return runs[-1] if runs else None
 
+    def recent_runs(self, limit: int) -> list[AssignmentRun]:
+        return [copy.deepcopy(r) for r in reversed(self.runs.all())][:limit]
+
     def published_run(self) -> AssignmentRun | None:
         published = [r for r in self.runs.all() if r.published_at is not None]
         return max(published, key=lambda r: (r.published_at, r.id)) if published else None

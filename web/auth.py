@@ -133,7 +133,8 @@ def _with_form_token(
     token = request.cookies.get(FORM_COOKIE, "")
     if not 32 <= len(token) <= 64:
         token = new_secret()
-    response = page(request, template, status, signed=None, csrf=token, **context)
+    sso = console.oidc.label or "OpenID Connect" if console.oidc else None
+    response = page(request, template, status, signed=None, csrf=token, sso=sso, **context)
     response.set_cookie(
         FORM_COOKIE,
         token,

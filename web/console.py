@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from core.campaign import Env
-from core.model import Registration
-from core.staff import Hasher, StaffUnitOfWork
+from core.model import Actor, AssignmentRun, Registration
+from core.staff import Hasher, Role, StaffUnitOfWork
+from core.usecases.assign import AssignOptions
 from core.usecases.staff import SignInLimits
 
 T = TypeVar("T")
@@ -44,6 +45,26 @@ class Transaction(Protocol):
         ...
 
 
+class DryRun(Protocol):
+    def __call__(self, actor: Actor) -> AssignmentRun:
+        """Compute and store a run as `leertraject assign --dry-run` does (app.assigning):
+        inputs read in one short transaction, solved outside it, stored in another."""
+        ...
+
+
+@dataclass(frozen=True)
+class Oidc:
+    """Single sign-on with OpenID Connect ([web.oidc], docs/console.md)."""
+
+    issuer: str  # its discovery document is <issuer>/.well-known/openid-configuration
+    client_id: str
+    client_secret: str = field(repr=False)  # from the environment only, never shown
+    label: str = ""  # the button's name of the provider, e.g. "Microsoft"
+    scope: str = "openid email profile"
+    role_claim: str = ""  # a claim whose values give the role through `roles`; "": the account's
+    roles: dict[str, Role] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Console:
     env: Env
@@ -55,3 +76,6 @@ class Console:
     limits: SignInLimits = field(default_factory=SignInLimits)
     secure_cookies: bool = False  # behind HTTPS: cookies only over HTTPS
     public_url: str = ""  # for sign-in links; empty: the address the request came to
+    dry_run: DryRun | None = None  # the assignment page's dry runs
+    assign_options: AssignOptions = field(default_factory=AssignOptions)
+    oidc: Oidc | None = None  # single sign-on, when configured

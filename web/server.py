@@ -11,10 +11,19 @@ from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import auth
+from web import auth, oidc
 from web.console import Console
 from web.health import Readiness, health_routes
-from web.pages import audit, dashboard, entry, invitations, messages, registrations, staff
+from web.pages import (
+    assignment,
+    audit,
+    dashboard,
+    entry,
+    invitations,
+    messages,
+    registrations,
+    staff,
+)
 from web.render import page
 from web.webhook import Webhook, webhook_routes
 
@@ -95,6 +104,7 @@ def create_app(
     pages: list[Route | Mount] = [
         *health_routes(readiness),
         *auth.routes(console),
+        *oidc.routes(console),
         *dashboard.routes(console),
         *entry.routes(console),
         *registrations.routes(console),
@@ -102,6 +112,7 @@ def create_app(
         *messages.routes(console),
         *audit.routes(console),
         *staff.routes(console),
+        *assignment.routes(console),
         Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
     ]
     routes = list(pages)

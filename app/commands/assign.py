@@ -15,6 +15,7 @@ from app.commands.state import CliState, pass_state, staff_actor
 from core.audit import log_action
 from core.ports import UnitOfWork
 from core.typed_text import csv_delimiter
+from core.usecases.assign_staff import decide, set_score
 
 if TYPE_CHECKING:
     from app.bootstrap import App
@@ -121,13 +122,7 @@ def _decide(state: CliState, ref: str, theme: str | None, kind: str | None, acti
 
     def work(uow: UnitOfWork) -> str:
         municipality = _municipality(app, uow, ref)
-        if number is None:  # unpin: remove the pin, whatever theme it was
-            for m, t, k in uow.assignments.rules():
-                if m == municipality and k == "pin":
-                    uow.assignments.set_rule(m, t, None)
-        else:
-            uow.assignments.set_rule(municipality, number, kind)
-        log_action(uow, app.env.clock.now(), staff_actor(), action, municipality, theme=number)
+        decide(uow, app.env, staff_actor(), municipality, number, kind, action)
         return municipality
 
     municipality = app.transaction(work)
@@ -180,16 +175,7 @@ def score_command(state: CliState, ref: str, theme: str, score: int) -> None:
 
     def work(uow: UnitOfWork) -> str:
         municipality = _municipality(app, uow, ref)
-        uow.assignments.set_score(municipality, number, score)
-        log_action(
-            uow,
-            app.env.clock.now(),
-            staff_actor(),
-            "assignment.scored",
-            municipality,
-            theme=number,
-            score=score,
-        )
+        set_score(uow, app.env, staff_actor(), municipality, number, score)
         return municipality
 
     municipality = app.transaction(work)

@@ -7,12 +7,13 @@ from typing import Any
 
 import click
 
-from app.assigning import InputsChanged, assign_options, compute_and_record, current_hash
+from app.assigning import InputsChanged, assign_options, compute_and_record
 from app.bootstrap import App
 from app.commands.output import say
 from core.model import Actor, AssignmentRun
 from core.ports import UnitOfWork
-from core.usecases.assign import moves, publish
+from core.usecases.assign import moves
+from core.usecases.assign_staff import PublishRefused, publish_checked
 
 
 def load_run(app: App, run_id: int) -> AssignmentRun:
@@ -71,12 +72,12 @@ def publish_run(app: App, actor: Actor, run_id: int | None, yes: bool) -> dict[s
         raise click.Abort()
 
     def work(uow: UnitOfWork) -> int:
-        if current_hash(uow, app) != run.input_hash:
-            raise InputsChanged(say("cli.assign.inputs_changed", run=run.id))
-        latest = uow.assignments.published_run()
-        if latest is not None and (before is None or latest.id != before.id):
-            raise InputsChanged(say("cli.assign.other_published"))
-        return publish(uow, app.env, run, actor, assign_options(app))
+        assert run.id is not None
+        seen = before.id if before is not None else None
+        try:
+            return publish_checked(uow, app.env, run.id, seen, actor, assign_options(app), True)
+        except PublishRefused as refused:  # the deadline was checked before computing
+            raise InputsChanged(say(refused.key, **refused.params)) from refused
 
     told = app.transaction(work)
     return {**shown, "published": True, "messages": told}

@@ -164,6 +164,38 @@ def sign_in(
     return _open_session(uow, member, limits, now, "staff.signed_in")
 
 
+def sign_in_verified(
+    uow: StaffUnitOfWork,
+    env: Env,
+    limits: SignInLimits,
+    email: str,
+    via: str,
+    role: Role | None = None,
+) -> SignIn:
+    """Signed in by an identity provider that proved the e-mail address (single sign-on,
+    web/oidc.py): the existing account with that address, with its own role, or with `role`
+    when the provider's claims decide it (then the account keeps that role, audited). No
+    account, no session: single sign-on never creates one."""
+    member = _find(uow, email) if 0 < len(email) <= 254 else None
+    if member is None:
+        return SignIn(error="web.oidc.unknown_email")
+    now = env.clock.now()
+    if role is not None and role is not member.role:
+        before, member.role = member.role, role
+        uow.staff.update(member)
+        log_action(
+            uow,
+            now,
+            web_actor(member),
+            "staff.role_from_provider",
+            f"staff:{member.id}",
+            before=before.value,
+            after=role.value,
+            via=via,
+        )
+    return _open_session(uow, member, limits, now, f"staff.signed_in_{via}")
+
+
 def redeem_link(
     uow: StaffUnitOfWork,
     env: Env,
