@@ -167,8 +167,8 @@ def timed(run: Callable[[], Any]) -> tuple[float, Any]:
 def imap_run(settings: Settings, raws: list[bytes], kind: str, folder: Path) -> None:
     """The IMAP intake against Dovecot beside a bare imapclient fetch of the same messages."""
     from imapclient import IMAPClient
-    from mail_fixtures import wired_to
-    from mailserver import MailServers
+    from tests.mail_fixtures import wired_to
+    from tests.mailserver import MailServers
 
     with MailServers([(INTAKE, "intake-secret")]) as servers:
         os.environ["LEERTRAJECT_IMAP_PASSWORD"] = servers.users[INTAKE]

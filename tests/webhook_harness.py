@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
-from bot_harness import config_for, running_bot
+from tests.bot_harness import config_for, running_bot
 
 from app.bootstrap import App
 from app.telegram import WebhookRelay

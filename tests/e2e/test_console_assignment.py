@@ -10,14 +10,14 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from console_browser import (  # noqa: F401  (fixtures)
+from tests.console_browser import (  # noqa: F401  (fixtures)
     browser_fixture,
     served_fixture,
     shot,
     sign_in,
 )
-from console_helpers import EMAILS, add_assignable, add_staff
-from oidc_standin import OidcStandin
+from tests.console_helpers import EMAILS, add_assignable, add_staff
+from tests.oidc_standin import OidcStandin
 from playwright.sync_api import Browser, Page, expect
 from test_console_a11y import AXE, _axe
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from console_browser import (  # noqa: F401  (fixtures)
+from tests.console_browser import (  # noqa: F401  (fixtures)
     AXE,
     CORPUS,
     INTAKE,
@@ -22,7 +22,7 @@ from console_browser import (  # noqa: F401  (fixtures)
     shot,
     sign_in,
 )
-from console_helpers import EMAILS, add_staff
+from tests.console_helpers import EMAILS, add_staff
 from playwright.sync_api import Browser, expect
 
 from app.bootstrap import App

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fault_audit import FIGURES
-from pg_faults import faulty, faulty_app  # noqa: F401  (fixtures for the fault tests)
+from tests.faults.fault_audit import FIGURES
+from tests.pg_faults import faulty, faulty_app  # noqa: F401  (fixtures for the fault tests)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_audit import Figures, assert_clean, audit, fill_maildir, maildir_names
-from pg_faults import FaultyDatabase
+from tests.faults.fault_audit import Figures, assert_clean, audit, fill_maildir, maildir_names
+from tests.pg_faults import FaultyDatabase
 from sqlalchemy import event
 
 from app.bootstrap import App, bootstrap

@@ -8,8 +8,8 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from fault_audit import Figures, assert_clean, audit, fill_maildir, maildir_names
-from service_process import kill_when, recorded, service_env, start
+from tests.faults.fault_audit import Figures, assert_clean, audit, fill_maildir, maildir_names
+from tests.faults.service_process import kill_when, recorded, service_env, start
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings

@@ -14,12 +14,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fault_audit import INTAKE, Figures, assert_clean, audit, registration, sender
-from fault_proxy import FaultProxy
-from mail_fixtures import wired_to
-from mail_messages import intake_thread
-from mailserver import MailServers
-from mailserver_util import wait_until
+from tests.faults.fault_audit import INTAKE, Figures, assert_clean, audit, registration, sender
+from tests.faults.fault_proxy import FaultProxy
+from tests.mail_fixtures import wired_to
+from tests.mail_messages import intake_thread
+from tests.mailserver import MailServers
+from tests.mailserver_util import wait_until
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings

@@ -8,7 +8,7 @@ import logging
 import re
 
 import pytest
-from bot_harness import invite, register_by_link, running_bot, standin, text_of
+from tests.bot_harness import invite, register_by_link, running_bot, standin, text_of
 
 from app.bootstrap import App
 from core.model import Actor, Channel

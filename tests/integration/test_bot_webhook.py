@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from bot_harness import standin, text_of
-from webhook_harness import PATH, SECRET, URL, webhook_bot
+from tests.bot_harness import standin, text_of
+from tests.webhook_harness import PATH, SECRET, URL, webhook_bot
 
 from app.bootstrap import App
 from tests.telegram_standin import TelegramStandIn

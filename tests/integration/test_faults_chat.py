@@ -5,9 +5,9 @@ again; once the database is back it is answered, and the person was apologised t
 from __future__ import annotations
 
 import pytest
-from bot_harness import running_bot, standin, text_of
-from pg_faults import FaultyDatabase, faulty, faulty_app
-from webhook_harness import webhook_bot
+from tests.bot_harness import running_bot, standin, text_of
+from tests.pg_faults import FaultyDatabase, faulty, faulty_app
+from tests.webhook_harness import webhook_bot
 
 from app.bootstrap import App
 from storage.health import heartbeats

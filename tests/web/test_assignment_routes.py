@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from console_helpers import CLI, EMAILS, add_assignable, add_staff, sign_in, token_in
+from tests.console_helpers import CLI, EMAILS, add_assignable, add_staff, sign_in, token_in
 from sqlalchemy import select
 from starlette.testclient import TestClient
 

@@ -8,8 +8,8 @@ import io
 from collections.abc import Iterator
 
 import pytest
-from console_helpers import EMAILS, add_registration, add_staff, sign_in, token_in
-from mail_messages import raw_message
+from tests.console_helpers import EMAILS, add_registration, add_staff, sign_in, token_in
+from tests.mail_messages import raw_message
 from openpyxl import load_workbook
 from sqlalchemy import select
 from starlette.testclient import TestClient

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from console_helpers import add_registration
+from tests.console_helpers import add_registration
 from starlette.testclient import TestClient
 
 from app.bootstrap import App

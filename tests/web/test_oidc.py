@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from console_helpers import EMAILS, add_staff
-from oidc_standin import OidcStandin
+from tests.console_helpers import EMAILS, add_staff
+from tests.oidc_standin import OidcStandin
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
