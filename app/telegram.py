@@ -88,7 +88,9 @@ class WebhookRelay:
 
     async def __call__(self, data: dict[str, Any]) -> bool:
         service = self.service
-        return False if service is None else await service.handle_update(data)
+        if service is None or not service.application.running:
+            return False
+        return await service.handle_update(data)
 
 
 def telegram_components(app: App, relay: WebhookRelay | None = None) -> list[Component]:

@@ -200,11 +200,14 @@ def web_components(
     app: App, webhook: Webhook | None = None, readiness: Readiness | None = None
 ) -> list[Component]:
     host, _, port = app.settings.web.listen.rpartition(":")
+    try:
+        application = console_app(app, webhook, readiness)
+    except ValueError as error:  # the webhook's path is a page: a mistake in the settings
+        raise SystemExit(f"telegram.webhook_url: {error}") from error
 
     async def run(stop: asyncio.Event) -> None:
         sock = _bind(host.strip("[]"), int(port))
         try:
-            application = console_app(app, webhook, readiness)
             await serve(application, sock, stop, app.settings.web.base_url())
         finally:
             sock.close()

@@ -42,7 +42,7 @@ WEBHOOK_CHECK_SECONDS = 30.0  # how often webhook mode asks Telegram about its w
 @dataclass(frozen=True)
 class WebhookConfig:
     url: str  # the public https URL Telegram posts to (served by the console's server)
-    secret: str  # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token
+    secret: str = field(repr=False)  # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token
 
 
 @dataclass(frozen=True)

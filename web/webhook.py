@@ -16,7 +16,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
@@ -37,7 +37,7 @@ class TooLarge(Exception):
 @dataclass(frozen=True)
 class Webhook:
     path: str  # the path of telegram.webhook_url
-    secret: str  # TELEGRAM_WEBHOOK_SECRET; never empty (app refuses to start without it)
+    secret: str = field(repr=False)  # TELEGRAM_WEBHOOK_SECRET; never empty (app checks)
     handle: Handle
     max_body: int = MAX_BODY
     read_timeout: float = READ_TIMEOUT

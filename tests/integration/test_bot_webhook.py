@@ -13,7 +13,10 @@ from tests.bot_harness import standin, text_of
 from tests.webhook_harness import PATH, SECRET, URL, webhook_bot
 
 from app.bootstrap import App
+from app.telegram import WebhookRelay
+from app.web import web_components
 from tests.telegram_standin import TelegramStandIn
+from web.webhook import Webhook
 
 __all__ = ["standin"]
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -126,3 +129,11 @@ async def test_the_consoles_form_limit_does_not_apply_to_the_webhook(
         async with httpx.AsyncClient(base_url=hook.base) as client:
             form = await client.post("/login", content=b"x" * 200_000)
         assert form.status_code == 413
+
+
+@SQLITE_ONLY
+def test_a_webhook_path_that_is_a_console_page_stops_the_start(app: App) -> None:
+    for path in ("/", "/login", "/registrations/LT-1", "/static/console.css", "/health/ready"):
+        with pytest.raises(SystemExit, match="is a page of the console"):
+            web_components(app, Webhook(path, SECRET, WebhookRelay()))
+    assert web_components(app, Webhook(PATH, SECRET, WebhookRelay()))[0].name == "web"
