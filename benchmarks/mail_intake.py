@@ -167,6 +167,7 @@ def timed(run: Callable[[], Any]) -> tuple[float, Any]:
 def imap_run(settings: Settings, raws: list[bytes], kind: str, folder: Path) -> None:
     """The IMAP intake against Dovecot beside a bare imapclient fetch of the same messages."""
     from imapclient import IMAPClient
+
     from tests.mail_fixtures import wired_to
     from tests.mailserver import MailServers
 

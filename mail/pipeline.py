@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from core.audit import log_action
 from core.campaign import Env
@@ -140,7 +140,7 @@ class MailIntake:
             keys = [clean_line(m.message_id, 255) for m in mails]
 
             def work(uow: UnitOfWork) -> list[IntakeResult]:
-                uow.inbound.prefetch(Channel.EMAIL.value, keys)
+                uow.inbound.prefetch(Channel.EMAIL, keys)
                 inbound.prepare_answers(uow, self.env, [m.from_address or "" for m in mails])
                 return [
                     self._process(uow, raw, mail, key, False)

@@ -242,6 +242,8 @@ class SqlAudit:
         if action:
             query = query.where(AuditRow.action.startswith(action, autoescape=True))
         return [
-            AuditEntry(r.at, r.action, r.actor, r.channel, r.subject, dict(r.data or {}), r.id)
+            AuditEntry(
+                r.at, r.action, r.actor, Channel(r.channel), r.subject, dict(r.data or {}), r.id
+            )
             for r in self.deferred.session.scalars(query)  # the deferred rows are written first
         ]

@@ -6,17 +6,18 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from app.bootstrap import App
-from core.model import Actor, Channel
+from core.model import Actor, ActorKind, Channel
 from core.staff import Role
 from core.usecases.staff import add_member
 from core.usecases.submit import Identity, submit
+from tests.submitting import staff_submit
 from web.passwords import Argon2Hasher
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
 
 PASSWORD = "een lang genoeg wachtwoord"
-CLI = Actor("staff", Channel.CLI, name="tester")
+CLI = Actor(ActorKind.STAFF, Channel.CLI, name="tester")
 EMAILS = {
     Role.ADMIN: "admin@vlaio.be",
     Role.EDITOR: "editor@vlaio.be",
@@ -85,9 +86,7 @@ def add_assignable(app: App) -> dict[str, str]:
             "contact_email": f"info{index}@{municipality.lower()}.example.be",
             "preferences": preferences,
         }
-        outcome = app.transaction(
-            lambda uow, r=raw: submit(uow, app.env, r, Identity(Channel.CLI, staff="tester"))
-        )
+        outcome = staff_submit(app, raw, Identity(Channel.CLI, staff="tester"))
         assert outcome.registration is not None, outcome.errors
         references[municipality] = outcome.registration.reference
     return references

@@ -49,7 +49,6 @@ from tests.mailserver_util import (
     wait_until,
 )
 
-
 DEFAULT_USERS: tuple[tuple[str, str], ...] = (
     ("intake@vlaio.test", "intake-secret"),
     ("an.peeters@gent.example.test", "an-secret"),

@@ -13,12 +13,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
-from tests.bot_harness import config_for, running_bot
 
 from app.bootstrap import App
 from app.telegram import WebhookRelay
 from app.web import HEAD_TIMEOUT, console_app, serve
 from bot.service import BotService, WebhookConfig
+from tests.bot_harness import config_for, running_bot
 from tests.telegram_standin import TelegramStandIn
 from web.webhook import READ_TIMEOUT, SECRET_HEADER, Webhook
 

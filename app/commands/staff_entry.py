@@ -14,7 +14,7 @@ import click
 from app.commands.help import CatalogCommand
 from app.commands.output import emit_json, language, say, word
 from app.commands.state import CliState, pass_state, staff_actor
-from core.form import FORM, SKIP, FormField, staff_given
+from core.form import FORM, staff_given
 from core.usecases.manage import withdraw
 from core.usecases.submit import Identity, Result, submit
 

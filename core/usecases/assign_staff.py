@@ -94,7 +94,7 @@ def publish_checked(
 
 def themes_of(run: AssignmentRun) -> dict[str, int]:
     """Municipality -> theme of one run (who is not placed is not in it)."""
-    return {a["participant"]: a["theme"] for a in run.result["assignments"]}
+    return run.result.theme_of()
 
 
 @dataclass(frozen=True)
@@ -121,22 +121,22 @@ class Comparison:
 
 
 def figures(run: AssignmentRun) -> Figures:
-    result = run.result
-    objective = result.get("objective", {})
+    solution = run.result.solution
+    objective = solution.objective
     sizes: dict[int, int] = {}
     for theme in themes_of(run).values():
         sizes[theme] = sizes.get(theme, 0) + 1
     groups: dict[int, int] = {}
-    for group in result.get("groups", []):
-        groups[group["theme"]] = groups.get(group["theme"], 0) + 1
+    for group in solution.groups:
+        groups[group.theme] = groups.get(group.theme, 0) + 1
     return Figures(
         run=run,
-        assigned=len(result["assignments"]),
-        unassigned=len(result["unassigned"]),
+        assigned=len(solution.assignments),
+        unassigned=len(solution.unassigned),
         outside_list=int(objective.get("outside_list", 0)),
         sum_of_ranks=int(objective.get("sum_of_ranks", 0)),
         score=int(objective.get("score", 0)),
-        profile=tuple(result["profile"]),
+        profile=tuple(solution.profile),
         sizes=sizes,
         groups=groups,
     )

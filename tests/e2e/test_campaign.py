@@ -20,7 +20,7 @@ from app.jobs import deadline_job, reminders_job
 from app.mailing import drain_intake_once, email_sender
 from core.clock import FixedClock
 from core.invitations import import_invitations, parse_csv, send_invitations
-from core.model import Actor, Channel
+from core.model import Actor, ActorKind, Channel, OutboxStatus
 from core.usecases.assign import AssignOptions, publish
 from core.usecases.submit import Identity
 from tests.bot_harness import config_for, register_by_link, running_bot
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.mailserver
 INTAKE = "intake@vlaio.test"
 AN = "an.peeters@gent.example.test"
 JAN = "jan.janssens@brugge.example.test"
-STAFF = Actor("staff", Channel.CLI, name="els")
+STAFF = Actor(ActorKind.STAFF, Channel.CLI, name="els")
 OTHERS = ["Antwerpen", "Mechelen", "Aalst", "Kortrijk", "Hasselt"]
 
 
@@ -190,7 +190,7 @@ async def test_a_whole_campaign(
         calendar = ics.get_content()
         assert "BEGIN:VEVENT" in calendar and "DTSTART" in calendar
     with app.uow() as uow:
-        failed = uow.outbox.list("failed")
+        failed = uow.outbox.list(OutboxStatus.FAILED)
     assert {m.recipient.split("@")[1] for m in failed} <= {
         f"{c.lower()}.example.test" for c in [*OTHERS, "Leuven"]
     }

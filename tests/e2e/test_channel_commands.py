@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.bootstrap import App
-from core.model import Channel, InboundRecord
+from core.model import Channel, InboundOutcome, InboundRecord
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 CORPUS = Path(__file__).parent.parent / "corpus" / "mail"
@@ -23,7 +23,12 @@ CLEAN_ID = "<a1f0c2d4-1111-4c1e-9e55-0c9a1b2c3d01@gent.example.be>"
 def quarantine(app: App, raw: bytes, key: str) -> None:
     """What a message that made the pipeline fail leaves behind: kept whole, to retry."""
     record = InboundRecord(
-        Channel.EMAIL, key, datetime.now(UTC), "quarantined", raw=raw, error="RuntimeError"
+        Channel.EMAIL,
+        key,
+        datetime.now(UTC),
+        InboundOutcome.QUARANTINED,
+        raw=raw,
+        error="RuntimeError",
     )
     app.transaction(lambda uow: uow.inbound.add(record))
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.cli_process import ROOT, environment, run_cli
 
 # Words that only English help would have; none may show up in the Dutch help.

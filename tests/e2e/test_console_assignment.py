@@ -10,7 +10,13 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from app.bootstrap import App
+from core.staff import Role
 from tests.console_browser import (  # noqa: F401  (fixtures)
+    AXE,
+    axe_violations,
     browser_fixture,
     served_fixture,
     shot,
@@ -18,11 +24,6 @@ from tests.console_browser import (  # noqa: F401  (fixtures)
 )
 from tests.console_helpers import EMAILS, add_assignable, add_staff
 from tests.oidc_standin import OidcStandin
-from playwright.sync_api import Browser, Page, expect
-from test_console_a11y import AXE, _axe
-
-from app.bootstrap import App
-from core.staff import Role
 
 SECRET = "browser-test-client-secret"
 
@@ -57,7 +58,7 @@ def test_dry_runs_compared_then_published_by_an_admin(
     violations: list[str] = []
 
     def check(name: str) -> None:
-        violations.extend(_axe(page, name))
+        violations.extend(axe_violations(page, name))
 
     sign_in(page, base, EMAILS[Role.EDITOR])
     page.get_by_role("link", name="Toewijzing").click()
@@ -156,12 +157,12 @@ def test_single_sign_on_in_the_browser(
 
     page.goto(f"{base}/login")
     shot(page, "login-sso")
-    violations += _axe(page, "login with single sign-on")
+    violations += axe_violations(page, "login with single sign-on")
     idp.user = "onbekend@vlaio.be"
     page.get_by_role("link", name="Aanmelden met VLAIO").click()
     expect(page.get_by_role("alert")).to_contain_text("Er is geen medewerkersaccount")
     shot(page, "login-sso-refused")
-    violations += _axe(page, "single sign-on refused")
+    violations += axe_violations(page, "single sign-on refused")
 
     idp.user = EMAILS[Role.VIEWER]
     page.get_by_role("link", name="Terug naar aanmelden").click()

@@ -11,6 +11,15 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, expect
+
+from app.bootstrap import App
+from core.form import FORM
+from core.model import Channel
+from core.staff import Role
+from core.usecases.approval import request_approval
+from core.usecases.inbound import Identity
+from mail.pipeline import IntakeSettings, MailIntake
 from tests.console_browser import (  # noqa: F401  (fixtures)
     AXE,
     CORPUS,
@@ -23,15 +32,6 @@ from tests.console_browser import (  # noqa: F401  (fixtures)
     sign_in,
 )
 from tests.console_helpers import EMAILS, add_staff
-from playwright.sync_api import Browser, expect
-
-from app.bootstrap import App
-from core.form import FORM
-from core.model import Channel
-from core.staff import Role
-from core.usecases.approval import request_approval
-from core.usecases.inbound import Identity
-from mail.pipeline import IntakeSettings, MailIntake
 
 CSV = (
     "gemeente;naam;e-mail;taal\r\n"

@@ -69,7 +69,7 @@ def audit(app: App, figures: Figures, count: int, senders: dict[int, str] | None
     """Fill in lost and duplicated from what the database recorded for messages 0..count-1."""
     senders = senders or {n: sender(n) for n in range(count)}
     with app.uow() as uow:
-        outcomes = {n: uow.inbound.get(Channel.EMAIL.value, message_key(n)) for n in range(count)}
+        outcomes = {n: uow.inbound.get(Channel.EMAIL, message_key(n)) for n in range(count)}
         answers = Counter(m.recipient for m in uow.outbox.list(limit=1_000_000))
     missing = [n for n, record in outcomes.items() if record is None]
     unanswered = [n for n in range(count) if answers[senders[n]] == 0]

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.faults.fault_audit import Figures, assert_clean, audit, fill_maildir, maildir_names
-from tests.pg_faults import FaultyDatabase
 from sqlalchemy import event
 
 from app.bootstrap import App, bootstrap
@@ -22,6 +20,8 @@ from app.mailing import intake_handler
 from core.clock import FixedClock
 from mail.intake import Backoff, Disposition, RetryGate
 from mail.maildir import drain_maildir_once
+from tests.faults.fault_audit import Figures, assert_clean, audit, fill_maildir, maildir_names
+from tests.pg_faults import FaultyDatabase
 
 
 class Ticks:

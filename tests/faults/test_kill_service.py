@@ -8,12 +8,12 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from tests.faults.fault_audit import Figures, assert_clean, audit, fill_maildir, maildir_names
-from tests.faults.service_process import kill_when, recorded, service_env, start
-
 from app.bootstrap import App, bootstrap
 from app.config import Settings
+from core.model import OutboxStatus
 from storage.migrate import upgrade
+from tests.faults.fault_audit import Figures, assert_clean, audit, fill_maildir, maildir_names
+from tests.faults.service_process import kill_when, recorded, service_env, start
 
 MESSAGES = 2000
 KILLS = 6
@@ -54,4 +54,4 @@ def test_the_service_killed_at_random_points_loses_and_repeats_nothing(
     written = len(list((tmp_path / "outbox").glob("*.eml")))
     figures.notes.append(f"kills after {points} outcomes; outbox {dict(statuses)}")
     assert_clean(figures)
-    assert statuses["sent"] == written, "every answer marked sent was written once"
+    assert statuses[OutboxStatus.SENT] == written, "every answer marked sent was written once"

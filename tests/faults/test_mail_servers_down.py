@@ -14,12 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from tests.faults.fault_audit import INTAKE, Figures, assert_clean, audit, registration, sender
-from tests.faults.fault_proxy import FaultProxy
-from tests.mail_fixtures import wired_to
-from tests.mail_messages import intake_thread
-from tests.mailserver import MailServers
-from tests.mailserver_util import wait_until
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings
@@ -28,6 +22,12 @@ from core.clock import FixedClock
 from core.model import Channel
 from mail.imap import EventKind, ImapIntake, IntakeEvent
 from mail.intake import Backoff, Disposition
+from tests.faults.fault_audit import INTAKE, Figures, assert_clean, audit, registration, sender
+from tests.faults.fault_proxy import FaultProxy
+from tests.mail_fixtures import wired_to
+from tests.mail_messages import intake_thread
+from tests.mailserver import MailServers
+from tests.mailserver_util import wait_until
 
 pytestmark = pytest.mark.mailserver
 SENDERS = 40
@@ -71,7 +71,7 @@ def filed(servers: MailServers, at_least: int) -> bool:
 def outcomes(app: App) -> int:
     with app.uow() as uow:
         keys = [f"<fault-{n}@gemeente.example.test>" for n in range(SENDERS)]
-        return sum(uow.inbound.get(Channel.EMAIL.value, k) is not None for k in keys)
+        return sum(uow.inbound.get(Channel.EMAIL, k) is not None for k in keys)
 
 
 def test_dovecot_restarted_mid_fetch_and_mid_idle_loses_and_repeats_nothing(

@@ -16,14 +16,14 @@ from app.commands.publication import publish_run
 from app.config import Settings
 from app.jobs import deadline_job
 from core.clock import FixedClock
-from core.model import Actor, Channel, OutboxMessage, Reminder
+from core.model import Actor, ActorKind, Channel, OutboxMessage, Reminder
 from core.ports import UnitOfWork
 from core.usecases.assign import AssignOptions, publish
 from core.usecases.submit import Identity, Result, submit
 from mail.render import Renderer, Sender
 
 STAFF = Identity(Channel.CLI, staff="els")
-ELS = Actor("staff", Channel.CLI, name="els")
+ELS = Actor(ActorKind.STAFF, Channel.CLI, name="els")
 OTHERS = ["Brugge", "Antwerpen", "Leuven", "Mechelen"]
 
 

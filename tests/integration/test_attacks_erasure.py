@@ -21,7 +21,7 @@ from app.erasure import sweep_files
 from app.jobs import purge_job
 from app.mailing import email_sender
 from core.clock import FixedClock
-from core.model import Actor, Channel, Contact
+from core.model import Actor, ActorKind, Channel, Contact
 from core.usecases import inbound
 from core.usecases.manage import erase
 from mail.pipeline import IntakeSettings, MailIntake
@@ -129,7 +129,7 @@ def test_after_erase_no_row_and_no_file_names_the_person(
 
     if app.engine.dialect.name == "sqlite":
         assert PIET.encode() in sqlite_file(app)
-    staff = Actor("staff", Channel.CLI, name="els")
+    staff = Actor(ActorKind.STAFF, Channel.CLI, name="els")
     outcome = app.transaction(lambda uow: erase(uow, app.env, staff, email=PIET))
     sweep_files(app.settings, outcome.needles)
 

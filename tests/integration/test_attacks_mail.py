@@ -11,7 +11,7 @@ import pytest
 
 from app.bootstrap import App
 from core.clock import FixedClock
-from core.model import Actor, Channel, Contact, Status
+from core.model import Actor, ActorKind, Channel, Contact, Status
 from core.usecases.approval import decide
 from core.usecases.codes import locked, unlock
 from mail.pipeline import IntakeResult, IntakeSettings, MailIntake
@@ -125,7 +125,7 @@ def test_a_dmarc_fail_is_answered_once_and_staff_see_it(app: App, intake: MailIn
     assert len(outbox(app, "mail.forged")) == 1 and outbox(app, "verification.code") == []
     assert gent(app) == (Status.SUBMITTED, (1, 2, 4))
     with app.uow() as uow:
-        record = uow.inbound.get("email", first.message_id)
+        record = uow.inbound.get(Channel.EMAIL, first.message_id)
     assert record is not None and record.detail["errors"] == ["sender.forged"]
 
 
@@ -217,7 +217,7 @@ def test_one_sender_gets_at_most_ten_answers_a_day(
     limited = [r for r in results if r.errors and r.errors[0]["code"] == "rate_limited"]
     assert len(limited) == 11 and all(r.outcome == "rejected" and r.reply is None for r in limited)
     with app.uow() as uow:
-        record = uow.inbound.get("email", limited[0].message_id)
+        record = uow.inbound.get(Channel.EMAIL, limited[0].message_id)
     assert record is not None and record.detail["errors"] == ["rate_limited"]
 
 
@@ -267,7 +267,7 @@ def test_staff_refuse_and_the_stranger_is_told(app: App, intake: MailIntake) -> 
     stranger_proves_own_mailbox(app, intake)
     with app.uow() as uow:
         reference = uow.registrations.get(GENT).reference  # type: ignore[union-attr]
-    staff = Actor("staff", Channel.CLI, name="els")
+    staff = Actor(ActorKind.STAFF, Channel.CLI, name="els")
     decision = app.transaction(lambda uow: decide(uow, app.env, reference, staff, approve=False))
     assert decision.errors == []
     assert gent(app) == (Status.SUBMITTED, (1, 2, 4))

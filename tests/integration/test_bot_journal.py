@@ -8,11 +8,11 @@ import logging
 import re
 
 import pytest
-from tests.bot_harness import invite, register_by_link, running_bot, standin, text_of
 
 from app.bootstrap import App
-from core.model import Actor, Channel
+from core.model import Actor, ActorKind, Channel
 from core.usecases.manage import withdraw
+from tests.bot_harness import invite, register_by_link, running_bot, standin, text_of
 from tests.telegram_standin import TelegramStandIn
 
 __all__ = ["standin"]
@@ -31,7 +31,7 @@ async def test_the_chat_logs_one_line_per_update_and_per_sent_message(
         found = re.search(r"LT-[A-Z0-9-]+", text_of(done))
         assert found is not None, text_of(done)
         reference = found.group(0)
-        staff = Actor("staff", Channel.CLI, name="medewerker")
+        staff = Actor(ActorKind.STAFF, Channel.CLI, name="medewerker")
         app.transaction(lambda uow: withdraw(uow, app.env, reference, staff))
         await service.sender.drain()  # the contact is told in the chat as well
         updates = service.chat.handled

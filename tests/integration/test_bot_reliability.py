@@ -12,7 +12,7 @@ from app.telegram import bot_service
 from bot.flood import FloodLimits
 from core.clock import FixedClock
 from core.conversation import ChatEvent, ChatOptions, Conversation, EventKind
-from core.model import Actor, Channel, Status
+from core.model import Actor, ActorKind, Channel, InboundOutcome, Status
 from core.usecases.approval import decide
 from core.usecases.submit import Identity, Result, submit
 from tests.bot_harness import (
@@ -95,7 +95,7 @@ async def test_the_same_update_delivered_twice_does_nothing_twice(
         assert len(user.messages()) == seen  # nothing was said again
         assert picks_of(app, user.id) == [9]  # the theme tap did not toggle it off again
     with app.uow() as uow:
-        ledger = [uow.inbound.get("telegram", str(u["update_id"])) for u in (typed, tapped)]
+        ledger = [uow.inbound.get(Channel.TELEGRAM, str(u["update_id"])) for u in (typed, tapped)]
     assert [r.outcome for r in ledger if r] == ["handled", "handled"]
     standin.assert_no_violations()  # the tap was answered once, not twice
 
@@ -249,7 +249,7 @@ async def test_a_second_official_sees_the_preferences_and_updates_once_approved(
         with app.uow() as uow:
             reference = uow.registrations.get("44021").reference  # type: ignore[union-attr]
             assert uow.registrations.get("44021").preferences == (9, 11, 3)  # type: ignore[union-attr]
-        staff = Actor("staff", Channel.CLI, name="els")
+        staff = Actor(ActorKind.STAFF, Channel.CLI, name="els")
         app.transaction(lambda uow: decide(uow, app.env, reference, staff, approve=True))
         assert await service.sender.drain() >= 1  # An's chat copy
         news = await an.areply(lambda m: "gewijzigd door Bert Claes" in text_of(m))
@@ -286,6 +286,6 @@ async def test_a_user_who_floods_the_bot_is_slowed_down(app: App, standin: Teleg
         rate_clock.advance(10)
         await say(user, "/status", "nog niet af")
     with app.uow() as uow:
-        outcomes = [uow.inbound.get("telegram", str(u["update_id"])) for u in sent]
-    assert [r.outcome for r in outcomes if r].count("throttled") == 7
+        outcomes = [uow.inbound.get(Channel.TELEGRAM, str(u["update_id"])) for u in sent]
+    assert [r.outcome for r in outcomes if r].count(InboundOutcome.THROTTLED) == 7
     standin.assert_no_violations()

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import httpx
-from tests.bot_harness import invite, standin, text_of
 
 from app.bootstrap import bootstrap
 from app.config import Settings

@@ -8,6 +8,7 @@ import pytest
 
 from app.bootstrap import App
 from bot.throttle import SendLimits
+from tests.bot_harness import config_for, invite, running_bot, say, standin, tap, text_of
 from tests.telegram_standin import Limits, TelegramStandIn
 
 __all__ = ["standin"]

@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from tests.bot_harness import standin, text_of
-from tests.webhook_harness import PATH, SECRET, URL, webhook_bot
 
 from app.bootstrap import App
 from app.telegram import WebhookRelay
 from app.web import web_components
+from core.model import Channel
+from tests.bot_harness import standin, text_of
 from tests.telegram_standin import TelegramStandIn
+from tests.webhook_harness import PATH, SECRET, URL, webhook_bot
 from web.webhook import Webhook
 
 __all__ = ["standin"]
@@ -24,7 +25,7 @@ SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 def recorded(app: App, update: dict[str, object]) -> bool:
     with app.uow() as uow:
-        return uow.inbound.get("telegram", str(update["update_id"])) is not None
+        return uow.inbound.get(Channel.TELEGRAM, str(update["update_id"])) is not None
 
 
 async def test_an_update_is_recorded_before_the_200_and_answered_in_the_chat(

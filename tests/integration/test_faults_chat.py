@@ -5,15 +5,14 @@ again; once the database is back it is answered, and the person was apologised t
 from __future__ import annotations
 
 import pytest
-from tests.bot_harness import running_bot, standin, text_of
-from tests.pg_faults import FaultyDatabase, faulty, faulty_app
-from tests.webhook_harness import webhook_bot
 
 from app.bootstrap import App
+from core.model import Channel
 from storage.health import heartbeats
-from tests.bot_harness import config_for, running_bot, standin, text_of
-from tests.integration.pg_faults import FaultyDatabase, faulty, faulty_app
+from tests.bot_harness import running_bot, standin, text_of
+from tests.pg_faults import FaultyDatabase, faulty, faulty_app
 from tests.telegram_standin import TelegramStandIn
+from tests.webhook_harness import webhook_bot
 
 pytestmark = pytest.mark.postgres
 __all__ = ["faulty", "faulty_app", "standin"]
@@ -53,7 +52,7 @@ async def test_an_update_that_could_not_be_recorded_is_delivered_again(
     apologies = [m for m in user.messages() if SORRY in text_of(m)]
     assert len(apologies) == 1, "apologised once, not at every redelivery"
     with faulty_app.uow() as uow:
-        record = uow.inbound.get("telegram", str(update_id))
+        record = uow.inbound.get(Channel.TELEGRAM, str(update_id))
     assert record is not None and record.outcome == "handled"
     standin.assert_no_violations()
 
@@ -80,6 +79,6 @@ async def test_the_webhook_answers_500_until_recorded_and_handles_a_redelivery_o
     assert sum("Stap 1 van 10" in t for t in texts) == 1, "handled once"
     assert sum(SORRY in t for t in texts) == 1, "apologised once"
     with faulty_app.uow() as uow:
-        record = uow.inbound.get("telegram", str(update["update_id"]))
+        record = uow.inbound.get(Channel.TELEGRAM, str(update["update_id"]))
     assert record is not None and record.outcome == "handled"
     standin.assert_no_violations()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.bootstrap import App
 from app.mailing import intake_handler, recorded
+from core.model import Channel
 from mail.decode import message_key
 from mail.intake import skip_known
 from mail.maildir import drain_maildir_once
@@ -51,8 +52,8 @@ def test_a_mime_bomb_gets_one_outcome_one_answer_and_holds_nothing_up(
 
     assert drain_maildir_once(root, handler, settle_seconds=0) == 2
     with app.uow() as uow:
-        record = uow.inbound.get("email", "<bomb@brugge.example.be>")
-        after = uow.inbound.get("email", "<after-the-bomb@gent.example.be>")
+        record = uow.inbound.get(Channel.EMAIL, "<bomb@brugge.example.be>")
+        after = uow.inbound.get(Channel.EMAIL, "<after-the-bomb@gent.example.be>")
     assert record is not None and record.outcome == "rejected"
     assert after is not None, "the registration behind the bomb was handled"
     assert answers_to(app, SENDER) == ["mail.rejected"], "at most one short answer"

@@ -10,12 +10,13 @@ import pytest
 
 from app.bootstrap import App
 from app.mailing import intake
+from core.model import Channel
 from mail.imap import ImapIntake
 from mail.intake import Backoff, RetryGate
 from mail.maildir import drain_maildir_once
-from tests.integration.pg_faults import FaultyDatabase, faulty, faulty_app
 from tests.mail_messages import INTAKE, raw_message
 from tests.mailserver import MailServers
+from tests.pg_faults import FaultyDatabase, faulty, faulty_app
 
 pytestmark = pytest.mark.postgres
 __all__ = ["faulty", "faulty_app"]
@@ -34,7 +35,7 @@ class Ticks:
 def recorded(app: App) -> dict[str, str]:
     with app.uow() as uow:
         keys = [f"<msg-{n}@gent.example.test>" for n in range(10)]
-        found = {key: uow.inbound.get("email", key) for key in keys}
+        found = {key: uow.inbound.get(Channel.EMAIL, key) for key in keys}
     return {key: record.outcome for key, record in found.items() if record is not None}
 
 

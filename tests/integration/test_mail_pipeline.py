@@ -13,7 +13,7 @@ import pytest
 
 from app.bootstrap import App
 from core.clock import FixedClock
-from core.model import Channel, Contact, Status
+from core.model import ActorKind, Channel, Contact, Status
 from mail import pipeline as pipeline_module
 from mail import template as template_module
 from mail.pipeline import IntakeSettings, MailIntake
@@ -62,7 +62,7 @@ def test_every_corpus_message_gets_exactly_one_outcome(
         [reply] = outbox(app)
         assert reply.recipient == expected["from"]
     with app.uow() as uow:
-        record = uow.inbound.get("email", result.message_id)
+        record = uow.inbound.get(Channel.EMAIL, result.message_id)
     assert record is not None and record.outcome == result.outcome
 
 
@@ -208,7 +208,7 @@ def test_a_message_that_crashes_is_quarantined_and_blocks_nothing(
     [retried] = intake.retry_quarantined()
     assert retried.outcome == "needs_verification"
     with app.uow() as uow:
-        record = uow.inbound.get("email", crashed.message_id)
+        record = uow.inbound.get(Channel.EMAIL, crashed.message_id)
         assert record is not None and record.outcome == "needs_verification" and record.raw is None
 
 
@@ -228,7 +228,7 @@ def test_an_answer_typed_into_the_quoted_invitation_registers_at_once(
 
     invite(app, "an.peeters@gent.example.be", "44021")
     app.transaction(lambda uow: uow.contacts.update(_with_token(uow, "44021")))
-    app.transaction(lambda uow: send_invitations(uow, app.env, Actor("staff", Channel.CLI)))
+    app.transaction(lambda uow: send_invitations(uow, app.env, Actor(ActorKind.STAFF, Channel.CLI)))
     [invitation] = outbox(app)
     renderer = Renderer(app.env.themes, Sender(INTAKE, "VLAIO"), "VlaioBot")
     sent = renderer.build(invitation, app.env.clock.now())

@@ -15,7 +15,7 @@ from app.bootstrap import App, bootstrap
 from app.config import Settings
 from app.mailing import drain_intake_once, email_sender
 from core.clock import FixedClock
-from core.model import Contact
+from core.model import Contact, OutboxStatus
 from tests.mail_fixtures import wired_to
 from tests.mailserver import MailServers
 
@@ -68,7 +68,7 @@ def test_a_registration_by_mail_is_confirmed_in_the_officials_mailbox(
     assert body is not None and "Leegstand aanpakken" in body.get_content()
     with service.uow() as uow:
         registration = uow.registrations.get("44021")
-        [sent] = uow.outbox.list("sent")
+        [sent] = uow.outbox.list(OutboxStatus.SENT)
     assert registration is not None and registration.reference in str(reply["Subject"])
     assert sent.external_id == reply["Message-ID"]
 

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from app.bootstrap import App
 from app.outbox_runner import OutboxRunner
 from core.clock import FixedClock
-from core.model import Channel, OutboxMessage
+from core.model import Channel, OutboxMessage, OutboxStatus
 from core.ports import UnitOfWork
 from mail.render import Renderer, Sender
 from mail.sender import EmailSender
@@ -83,7 +83,7 @@ async def test_a_permanent_failure_is_shown_to_staff(app: App) -> None:
     await sender(app, ScriptedTransport(SendStatus.PERMANENT_FAILURE)).drain()
     assert statuses(app) == [("failed", 1, "550 server says so")]
     with app.uow() as uow:
-        [failed] = uow.outbox.list("failed")
+        [failed] = uow.outbox.list(OutboxStatus.FAILED)
         assert failed.id is not None and uow.outbox.requeue(failed.id, app.env.clock.now())
         uow.commit()
     assert await sender(app, ScriptedTransport()).drain() == 1
@@ -101,7 +101,7 @@ async def test_two_senders_at_once_send_every_message_once(app: App) -> None:
 
 async def test_a_send_interrupted_by_a_crash_is_not_repeated(app: App, clock: FixedClock) -> None:
     queue(app)
-    app.transaction(lambda uow: uow.outbox.claim("email", clock.now(), 10, "died"))
+    app.transaction(lambda uow: uow.outbox.claim(Channel.EMAIL, clock.now(), 10, "died"))
     clock.advance(timedelta(minutes=16))
     transport = ScriptedTransport()
     assert await sender(app, transport).drain() == 0

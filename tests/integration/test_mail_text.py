@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.bootstrap import App
-from core.model import Contact
+from core.model import ActorKind, Contact
 from mail.pipeline import IntakeSettings, MailIntake
 from mail.render import Renderer, Sender
 
@@ -97,7 +97,7 @@ def test_the_invitation_offers_every_preference_line_and_fills_in_what_is_known(
     from core.model import Actor, Channel
 
     invite_an(app)
-    app.transaction(lambda uow: send_invitations(uow, app.env, Actor("staff", Channel.CLI)))
+    app.transaction(lambda uow: send_invitations(uow, app.env, Actor(ActorKind.STAFF, Channel.CLI)))
     [invitation] = outbox(app)
     from app.mailing import renderer
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.assignment import Explanation, Instance, Participant, Solution, Theme, solve, wording
-from core.assignment.instance import solution_to_dict
+from core.assignment.codec import solution_to_dict
 from core.assignment.model import Objective
 
 

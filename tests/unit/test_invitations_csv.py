@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from core.campaign import Env
 from core.invitations import import_invitations, parse_csv
-from core.model import Actor, Channel
+from core.model import Actor, ActorKind, Channel
 from tests.fakes import FakeUnitOfWork
 
-STAFF = Actor("staff", Channel.CLI, name="els")
+STAFF = Actor(ActorKind.STAFF, Channel.CLI, name="els")
 
 
 def test_semicolon_dutch_headers_and_bom(env: Env) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from core.campaign import Env
 from core.clock import FixedClock
-from core.model import Actor, Channel, Contact, Status
+from core.model import Actor, ActorKind, Channel, Contact, Status
 from core.usecases.drafts import save_field, submit_draft
 from core.usecases.manage import erase, withdraw
 from core.usecases.submit import Identity, Result, submit
@@ -141,9 +141,9 @@ def test_only_a_contact_of_the_municipality_may_withdraw(uow: FakeUnitOfWork, en
     stranger = invite(uow, "piet@brugge.be", "31005")
     submit(uow, env, FORM, by_mail("an.peeters@stad.gent"))
     reference = uow.registrations.all()[0].reference
-    denied = withdraw(uow, env, reference, Actor("contact", Channel.EMAIL, stranger.id))
+    denied = withdraw(uow, env, reference, Actor(ActorKind.CONTACT, Channel.EMAIL, stranger.id))
     assert denied.errors[0].code == "contact.not_allowed"
-    done = withdraw(uow, env, reference, Actor("contact", Channel.EMAIL, an.id))
+    done = withdraw(uow, env, reference, Actor(ActorKind.CONTACT, Channel.EMAIL, an.id))
     assert not done.errors
     assert uow.registrations.all()[0].status is Status.WITHDRAWN
 
@@ -153,7 +153,9 @@ def test_erasing_a_person_scrubs_them_and_keeps_an_anonymous_trail(
 ) -> None:
     invite(uow)
     submit(uow, env, {**FORM, "contact_phone": "0470 12 34 56"}, by_mail("an.peeters@stad.gent"))
-    outcome = erase(uow, env, Actor("staff", Channel.CLI, name="els"), email="an.peeters@stad.gent")
+    outcome = erase(
+        uow, env, Actor(ActorKind.STAFF, Channel.CLI, name="els"), email="an.peeters@stad.gent"
+    )
     assert outcome.contacts == 1 and outcome.outbox == 1
     [contact] = uow.contacts.all()
     assert contact.erased and contact.name == "" and contact.phone == "" and contact.token is None

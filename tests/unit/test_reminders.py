@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from core.campaign import Env
 from core.clock import FixedClock
-from core.model import Actor, Channel, Contact, Draft
+from core.model import Actor, ActorKind, Channel, Contact, Draft
 from core.usecases.manage import erase
 from core.usecases.reminders import ReminderPolicy, plan, sweep
 from core.usecases.submit import Identity, submit
@@ -72,7 +72,7 @@ def test_nothing_after_the_deadline_and_nothing_to_the_erased(
     invited(uow)
     invited(uow, "11002", "jo@antwerpen.be")
     plan(uow, env, POLICY)
-    erase(uow, env, Actor("staff", Channel.CLI, name="els"), email="jo@antwerpen.be")
+    erase(uow, env, Actor(ActorKind.STAFF, Channel.CLI, name="els"), email="jo@antwerpen.be")
     assert len(uow.reminders.all()) == 2, "the erased person's reminders are gone"
     clock.set(env.campaign.deadline + timedelta(minutes=1))
     assert sweep(uow, env) == (0, 2), "after the deadline, 'register in time' is pointless"

@@ -6,15 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tests.console_helpers import CLI, EMAILS, add_assignable, add_staff, sign_in, token_in
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from app.assigning import compute_and_record
 from app.bootstrap import App
 from app.web import console_app
+from core.model import OutboxStatus
 from core.staff import Role
 from storage.tables import AuditRow
+from tests.console_helpers import CLI, EMAILS, add_assignable, add_staff, sign_in, token_in
 
 EVERYONE = {Role.VIEWER, Role.EDITOR, Role.ADMIN}
 EDITORS = {Role.EDITOR, Role.ADMIN}
@@ -46,7 +47,7 @@ def _refnis(app: App, name: str) -> str:
 
 def _confirmations(app: App) -> list[str]:
     with app.uow() as uow:
-        queued = uow.outbox.list("queued", limit=1000)
+        queued = uow.outbox.list(OutboxStatus.QUEUED, limit=1000)
     return sorted(m.kind for m in queued if m.kind.startswith("assignment."))
 
 

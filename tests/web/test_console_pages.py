@@ -8,8 +8,6 @@ import io
 from collections.abc import Iterator
 
 import pytest
-from tests.console_helpers import EMAILS, add_registration, add_staff, sign_in, token_in
-from tests.mail_messages import raw_message
 from openpyxl import load_workbook
 from sqlalchemy import select
 from starlette.testclient import TestClient
@@ -17,12 +15,14 @@ from starlette.testclient import TestClient
 from app.bootstrap import App
 from app.web import console_app
 from core.form import FORM
-from core.model import Channel, InboundRecord, OutboxMessage
+from core.model import Channel, InboundOutcome, InboundRecord, OutboxMessage, OutboxStatus
 from core.staff import Role
 from core.usecases.approval import request_approval
 from core.usecases.inbound import Identity
 from core.usecases.submit import submit
 from storage.tables import AuditRow
+from tests.console_helpers import EMAILS, add_registration, add_staff, sign_in, token_in
+from tests.mail_messages import raw_message
 
 ANYONE = {Role.VIEWER, Role.EDITOR, Role.ADMIN}
 EDITORS = {Role.EDITOR, Role.ADMIN}
@@ -142,7 +142,7 @@ def test_each_role_may_use_exactly_its_routes(app: App, client: TestClient, role
     # a viewer changed nothing: no invitation imported, no message queued again
     with app.uow() as uow:
         invited = uow.contacts.list(invited_only=True)
-        failed = uow.outbox.list("failed")
+        failed = uow.outbox.list(OutboxStatus.FAILED)
     assert (len(invited), len(failed)) == ((0, 1) if role is Role.VIEWER else (2, 0))
 
 
@@ -261,8 +261,8 @@ def test_invitations_upload_keeps_good_rows_and_lists_bad_lines(
 def test_messages_retry_the_quarantine_and_a_failed_message(app: App, client: TestClient) -> None:
     out = _failed_message(app)
     now = app.env.clock.now()
-    record = InboundRecord(Channel.EMAIL, "<msg-1@gent.example.test>", now, "quarantined", {},
-                           raw_message(1), "boom")  # fmt: skip
+    key, quarantined = "<msg-1@gent.example.test>", InboundOutcome.QUARANTINED
+    record = InboundRecord(Channel.EMAIL, key, now, quarantined, {}, raw_message(1), "boom")
     app.transaction(lambda uow: uow.inbound.add(record))
     assert sign_in(client, EMAILS[Role.EDITOR]) == 303
     page = client.get("/messages")
@@ -273,8 +273,10 @@ def test_messages_retry_the_quarantine_and_a_failed_message(app: App, client: Te
     again = client.post(f"/messages/outbox/{out}/retry", data={"csrf": token_in(page.text)})
     assert again.status_code == 200 and "550 mailbox unavailable" in again.text
     with app.uow() as uow:
-        assert out in [m.id for m in uow.outbox.list("queued")]  # with the retried mail's answer
-        assert uow.outbox.list("failed") == []
+        assert out in [
+            m.id for m in uow.outbox.list(OutboxStatus.QUEUED)
+        ]  # with the retried mail's answer
+        assert uow.outbox.list(OutboxStatus.FAILED) == []
     assert len(_audit(app, "mail.retried")) == len(_audit(app, "outbox.requeued")) == 1
     filtered = client.get("/messages?outcome=quarantined")
     assert "Geen berichten die hierbij passen." in filtered.text

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from tests.console_helpers import add_registration
 from starlette.testclient import TestClient
 
 from app.bootstrap import App
@@ -15,7 +14,8 @@ from app.health import ReadyLimits, heartbeat, readiness
 from app.service import ServiceState
 from app.web import console_app
 from core.clock import FixedClock
-from tests.integration.pg_faults import FaultyDatabase, faulty, faulty_app
+from tests.console_helpers import add_registration
+from tests.pg_faults import FaultyDatabase, faulty, faulty_app
 
 __all__ = ["faulty", "faulty_app"]
 PARTS = ("scheduler (mail folder, reminders)", "telegram bot (polling, api.telegram.org)", "web")

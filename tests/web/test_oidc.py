@@ -10,8 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from tests.console_helpers import EMAILS, add_staff
-from tests.oidc_standin import OidcStandin
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
@@ -21,6 +19,8 @@ from app.web import console_app
 from core.clock import FixedClock
 from core.staff import Role
 from storage.tables import AuditRow
+from tests.console_helpers import EMAILS, add_staff
+from tests.oidc_standin import OidcStandin
 
 SECRET = "console-secret-from-the-environment"
 CALLBACK = "http://testserver/login/oidc/callback"

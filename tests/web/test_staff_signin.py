@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.bootstrap import App
 from core.clock import FixedClock
-from core.model import Actor, Channel
+from core.model import Actor, ActorKind, Channel
 from core.staff import Role
 from core.usecases.staff import (
     SignInLimits,
@@ -23,7 +23,7 @@ from web.passwords import Argon2Hasher
 
 HASHER = Argon2Hasher()
 LIMITS = SignInLimits()
-CLI = Actor("staff", Channel.CLI, name="tester")
+CLI = Actor(ActorKind.STAFF, Channel.CLI, name="tester")
 PASSWORD = "een lang genoeg wachtwoord"
 
 

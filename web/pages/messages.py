@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from core.audit import log_action
 from core.i18n import has, t
-from core.model import Channel, InboundRecord, OutboxMessage
+from core.model import Channel, InboundRecord, OutboxMessage, OutboxStatus
 from core.staff import Permission, StaffUnitOfWork
 from core.usecases.messages import requeue
 from core.usecases.staff import web_actor
@@ -58,13 +58,16 @@ def _filters(request: Request) -> Filters:
 
 
 def inbound(uow: StaffUnitOfWork, wanted: Filters) -> list[InboundRecord]:
-    return uow.inbound.list(wanted.channel or None, wanted.outcome or None, LIMIT)
+    channel = Channel(wanted.channel) if wanted.channel else None
+    return uow.inbound.list(channel, wanted.outcome or None, LIMIT)
 
 
 def outbox(uow: StaffUnitOfWork, wanted: Filters) -> list[OutboxMessage]:
     if wanted.box:
-        return uow.outbox.list(wanted.box, LIMIT)
-    failed = uow.outbox.list("failed", LIMIT) + uow.outbox.list("bounced", LIMIT)
+        return uow.outbox.list(OutboxStatus(wanted.box), LIMIT)
+    failed = uow.outbox.list(OutboxStatus.FAILED, LIMIT) + uow.outbox.list(
+        OutboxStatus.BOUNCED, LIMIT
+    )
     return sorted(failed, key=lambda m: -(m.id or 0))
 
 
@@ -80,7 +83,7 @@ def routes(console: Console) -> list[Route]:
         wanted = _filters(request)
 
         def work(uow: StaffUnitOfWork) -> tuple[Any, ...]:
-            quarantined = sum(len(uow.inbound.quarantined(c)) for c in CHANNELS)
+            quarantined = sum(len(uow.inbound.quarantined(Channel(c))) for c in CHANNELS)
             return inbound(uow, wanted), outbox(uow, wanted), quarantined
 
         received, sent, quarantined = await db(console, work)
