@@ -324,6 +324,7 @@ def test_every_list_exports_csv_and_xlsx_with_the_formula_guard(
     assert '\'=HYPERLINK("http://evil.example")' in [c.value for c in sheet[2]]
     audit = client.get("/audit.csv").content.decode("utf-8-sig")
     assert "Uitnodigingen ingelezen" in audit and "Admin Tester (VLAIO)" in audit
+    assert "nieuw: 2" in audit and "created=" not in audit  # details in words
     invitations = client.get("/invitations.csv").content.decode("utf-8-sig")
     assert invitations.splitlines()[1].startswith("Gent;Oost-Vlaanderen;2;0;")
     with app.uow() as uow:
