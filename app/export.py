@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from app.commands.output import language as staff_language
 from core import i18n
 from core.clock import local
-from core.export import csv_text, neutralise, plain
+from core.export import csv_text, neutralise, plain, word
 
 __all__ = ["csv_text", "flat_rows", "neutralise", "write_csv", "write_xlsx", "xlsx_bytes"]
 
@@ -40,11 +40,6 @@ def _header(max_preferences: int, language: str) -> list[str]:
     return header
 
 
-def _word(kind: str, value: str, language: str) -> str:
-    key = f"cli.{kind}.{value}"
-    return i18n.t(key if i18n.has(key) else f"cli.{kind}.other", language)
-
-
 def flat_rows(
     records: Sequence[dict[str, Any]], max_preferences: int, language: str | None = None
 ) -> tuple[list[str], list[list[Any]]]:
@@ -62,8 +57,8 @@ def flat_rows(
                 r["municipality"]["refnis"],
                 r["municipality"]["name"],
                 r["municipality"]["province"],
-                _word("status", r["status"], language),
-                _word("channel", r["channel"], language),
+                word("status", r["status"], language),
+                word("channel", r["channel"], language),
                 *prefs[:max_preferences],
                 "; ".join(
                     f"{c['name']} ({c['function']})" if c["function"] else c["name"]

@@ -13,6 +13,7 @@ import io
 from datetime import datetime
 from typing import Any
 
+from core import i18n
 from core.clock import local
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -44,3 +45,10 @@ def csv_text(header: list[str], rows: list[list[Any]]) -> str:
 def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
     """The file as Excel in Belgium expects it: with a BOM."""
     return ("\ufeff" + csv_text(header, rows)).encode("utf-8")
+
+
+def word(kind: str, value: str, language: str) -> str:
+    """A status, outcome, channel or message kind as staff read it (`cli.<kind>.<value>`), in
+    exports and on the console's pages."""
+    key = f"cli.{kind}.{value}"
+    return i18n.t(key if i18n.has(key) else f"cli.{kind}.other", language)

@@ -244,7 +244,6 @@ def test_an_edit_changes_the_registration_and_its_history(app: App, client: Test
 def test_invitations_upload_keeps_good_rows_and_lists_bad_lines(
     app: App, client: TestClient
 ) -> None:
-    add_registration(app)
     assert sign_in(client, EMAILS[Role.EDITOR]) == 303
     csrf = token_in(client.get("/invitations").text)
     files = {"file": ("uitnodigingen.csv", CSV.encode("cp1252"), "text/csv")}
@@ -254,7 +253,11 @@ def test_invitations_upload_keeps_good_rows_and_lists_bad_lines(
     assert "Regel 3, gemeente:" in done.text and "Regel 4, e-mailadres:" in done.text
     assert ">Gent<" in done.text and ">2<" in done.text  # two invited in Gent
     sent = client.post("/invitations/send", data={"csrf": csrf})
-    assert "0 uitnodiging(en) klaargezet" in sent.text  # Gent has registered already
+    assert "2 uitnodiging(en) klaargezet voor verzending." in sent.text
+    again = client.post("/invitations/send", data={"csrf": csrf})
+    assert "0 uitnodiging(en) klaargezet" in again.text  # nobody gets the invitation twice
+    add_registration(app)
+    assert "Nog niet ingeschreven" not in client.get("/invitations").text
     assert len(_audit(app, "invitations.imported")) == 1
 
 
@@ -326,6 +329,7 @@ def test_every_list_exports_csv_and_xlsx_with_the_formula_guard(
     assert '\'=HYPERLINK("http://evil.example")' in [c.value for c in sheet[2]]
     audit = client.get("/audit.csv").content.decode("utf-8-sig")
     assert "Uitnodigingen ingelezen" in audit and "Admin Tester (VLAIO)" in audit
+    assert "nieuw: 2" in audit and "created=" not in audit  # details in words
     invitations = client.get("/invitations.csv").content.decode("utf-8-sig")
     assert invitations.splitlines()[1].startswith("Gent;Oost-Vlaanderen;2;0;")
     with app.uow() as uow:

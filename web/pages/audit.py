@@ -41,8 +41,15 @@ def _channel(channel: str, lang: str) -> str:
     return t(key, lang) if has(key) else channel
 
 
-def _data(entry: AuditEntry) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(entry.data.items()))[:300]
+def _data(entry: AuditEntry, lang: str) -> str:
+    """The entry's details in words: known keys by their name, a role by its name."""
+    shown = []
+    for key, value in sorted(entry.data.items()):
+        name = f"web.audit.data.{key}"
+        role = f"staff.role.{value}"
+        word = t(role, lang) if key == "role" and has(role) else value
+        shown.append(f"{t(name, lang) if has(name) else key}: {word}")
+    return ", ".join(shown)[:300]
 
 
 def routes(console: Console) -> list[Route]:
@@ -60,7 +67,7 @@ def routes(console: Console) -> list[Route]:
             who=who,
             wanted=action[:-1],
             groups=GROUPS,
-            data=_data,
+            data=lambda entry: _data(entry, lang),
             label=lambda code: label(code, lang),
             query=request.url.query,
             channel=lambda c: _channel(c, lang),
@@ -81,7 +88,7 @@ def routes(console: Console) -> list[Route]:
             header = [t(f"web.column.{c}", lang) for c in columns]
             rows: list[list[Any]] = [
                 [e.at, who[e.actor], _channel(e.channel, lang), label(e.action, lang), e.subject,
-                 _data(e)]
+                 _data(e, lang)]
                 for e in entries
             ]  # fmt: skip
             return header, rows

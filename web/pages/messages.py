@@ -13,7 +13,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from core.audit import log_action
-from core.i18n import has, t
+from core.export import word
+from core.i18n import t
 from core.model import Channel, InboundRecord, OutboxMessage, OutboxStatus
 from core.staff import Permission, StaffUnitOfWork
 from core.usecases.messages import requeue
@@ -28,12 +29,6 @@ OUTCOMES = ("accepted", "updated", "needs_verification", "rejected", "ignored", 
 OUTBOX = ("queued", "sending", "sent", "failed", "bounced")
 CHANNELS = (Channel.EMAIL.value, Channel.TELEGRAM.value)
 LIMIT = 200
-
-
-def word(kind: str, value: str, lang: str) -> str:
-    """A status, outcome or kind as staff read it (the command line's words)."""
-    key = f"cli.{kind}.{value}"
-    return t(key if has(key) else f"cli.{kind}.other", lang)
 
 
 @dataclass

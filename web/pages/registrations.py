@@ -154,6 +154,8 @@ def who_is(uow: StaffUnitOfWork, label: str, lang: str) -> str:
         return t("web.actor.staff", lang, name=member.name if member else name)
     if kind == "staff":
         return t("web.actor.staff", lang, name=name)
+    if kind == "anonymous":
+        return t("web.actor.anonymous", lang)
     return t("web.actor.system", lang)
 
 
