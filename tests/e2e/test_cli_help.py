@@ -69,6 +69,8 @@ def test_the_help_speaks_english_with_lang_en_or_the_environment(tmp_path: Path)
     assert root.startswith("Usage: leertraject [OPTIONS] COMMAND [ARGS]...\n")
     assert re.search(r"registrations\s+List, show, enter and withdraw registrations", root)
     assert "Opdrachten" not in root
+    after = helped(tmp_path, "--help", "--lang", "en")  # --lang counts wherever it stands
+    assert after.startswith("Usage: leertraject [OPTIONS] COMMAND [ARGS]...\n")
 
 
 def test_the_help_imports_none_of_the_heavy_libraries(tmp_path: Path) -> None:
