@@ -33,13 +33,23 @@ COMMANDS = {
 }
 
 
+class RootGroup(CatalogGroup):
+    """`leertraject`: its --help is shown after --lang is read, wherever --lang stands."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.is_eager = False  # the root has no required option to be checked first
+        return option
+
+
 def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     set_language(value)  # eager: before any --help is shown
     return value
 
 
 @click.group(
-    cls=CatalogGroup,
+    cls=RootGroup,
     lazy=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
@@ -58,7 +68,7 @@ def _choose_language(ctx: click.Context, param: click.Parameter, value: str | No
     callback=_choose_language,
     help=f"Language of the output: nl (default) or en; also ${LANGUAGE_ENV}.",
 )
-@click.version_option(package_name="leertraject")
+@click.version_option(package_name="leertraject", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, config_file: str | None, lang: str | None) -> None:
     """Leertraject intake assistant: registrations of Flemish municipalities for VLAIO's

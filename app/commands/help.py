@@ -73,8 +73,8 @@ def _localised(param: click.Parameter, path: Sequence[str]) -> click.Parameter:
     """A copy of `param` that words itself in the staff language (for rendering only)."""
     shown: Any = copy.copy(param)
     name = param.name or ""
-    if name.startswith("_click") or _is_help_option(param):
-        name = "help"  # click's own --help (named "_click_default_help" since click 8.3)
+    if _is_help_option(param):
+        name = "help"  # click's own --help, named "_click_default_help" by click
     if isinstance(param, click.Argument):
         metavar = say(f"cli.help.arg.{name}")
         if not param.required:

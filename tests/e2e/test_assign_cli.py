@@ -4,15 +4,14 @@ staff decisions, the dry run and its report, and every guard on publication."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-LEERTRAJECT = [sys.executable, "-m", "app"]
+from tests.cli_process import Cli, make_cli
+
 PASSED = "2026-01-09T17:00:00+01:00"  # a deadline in the past (the real clock runs the CLI)
 AHEAD = "2099-01-29T17:00:00+01:00"
 REGISTRATIONS = [
@@ -23,32 +22,15 @@ REGISTRATIONS = [
 
 
 @pytest.fixture
-def cli(db_url: str, tmp_path: Path) -> Any:
-    base = {
-        **os.environ,
-        "LEERTRAJECT_DATABASE__URL": db_url,
-        "LEERTRAJECT_MAIL__MAILDIR": str(tmp_path / "var" / "mail" / "inbox"),
-        "LEERTRAJECT_MAIL__OUTBOX_DIR": str(tmp_path / "outbox"),
-        "LEERTRAJECT_ASSIGNMENT__REPORT_DIR": str(tmp_path / "reports"),
-        "LEERTRAJECT_CAMPAIGN__DEADLINE": AHEAD,
-    }
+def cli(db_url: str, tmp_path: Path) -> Cli:
+    run = make_cli(db_url, tmp_path, LEERTRAJECT_CAMPAIGN__DEADLINE=AHEAD)
 
     def invoke(
         *args: str, expect: int = 0, deadline: str = AHEAD, answer: str = ""
     ) -> subprocess.CompletedProcess[str]:
-        environment = {**base, "LEERTRAJECT_CAMPAIGN__DEADLINE": deadline}
-        done = subprocess.run(
-            [*LEERTRAJECT, *args],
-            capture_output=True,
-            text=True,
-            env=environment,
-            timeout=180,
-            input=answer,
-        )
-        assert done.returncode == expect, (args, done.stdout, done.stderr)
-        return done
+        environment = {"LEERTRAJECT_CAMPAIGN__DEADLINE": deadline}
+        return run(*args, expect=expect, env=environment, stdin=answer)
 
-    invoke("db", "upgrade")
     for index, (name, preferences) in enumerate(REGISTRATIONS):
         invoke(
             "registrations",

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,28 +10,12 @@ import pytest
 from openpyxl import load_workbook
 
 from core.municipalities import MunicipalityDirectory
-
-LEERTRAJECT = [sys.executable, "-m", "app"]
+from tests.cli_process import Cli, make_cli
 
 
 @pytest.fixture
-def run(db_url: str, tmp_path: Path) -> Any:
-    environment = {
-        **os.environ,
-        "LEERTRAJECT_DATABASE__URL": db_url,
-        "LEERTRAJECT_MAIL__MAILDIR": str(tmp_path / "var" / "mail" / "inbox"),
-        "LEERTRAJECT_MAIL__OUTBOX_DIR": str(tmp_path / "outbox"),
-    }
-
-    def invoke(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [*LEERTRAJECT, *args], capture_output=True, text=True, env=environment, timeout=120
-        )
-        assert done.returncode == expect, (args, done.stdout, done.stderr)
-        return done
-
-    invoke("db", "upgrade")
-    return invoke
+def run(db_url: str, tmp_path: Path) -> Cli:
+    return make_cli(db_url, tmp_path)
 
 
 def test_a_campaign_from_import_to_export(
@@ -151,7 +132,7 @@ def test_usage_and_configuration_errors_have_their_exit_codes(run: Any, tmp_path
 def test_the_service_answers_an_eml_dropped_in_the_local_mail_folder(
     run: Any, tmp_path: Path
 ) -> None:
-    inbox = tmp_path / "var" / "mail" / "inbox"
+    inbox = tmp_path / "inbox"
     run("run", "--once")  # a fresh machine: the service makes its own mail folders
     assert (inbox / "new").is_dir() and (inbox / ".Verwerkt").is_dir()
     corpus = Path(__file__).parent.parent / "corpus" / "mail"

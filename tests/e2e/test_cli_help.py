@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,7 +32,7 @@ SAMPLE = [
 HEAVY = ("ortools", "openpyxl", "jinja2", "telegram", "weasyprint", "sqlalchemy")
 
 
-def helped(tmp_path: Path, *args: str, **extra: str) -> str:
+def helped(tmp_path: Path, *args: str, **extra: Any) -> str:
     url = f"sqlite:///{tmp_path / 'leertraject.db'}"
     done = run_cli(url, tmp_path, *args, **extra)
     assert done.stderr == "", done.stderr
@@ -70,6 +71,8 @@ def test_the_help_speaks_english_with_lang_en_or_the_environment(tmp_path: Path)
     assert root.startswith("Usage: leertraject [OPTIONS] COMMAND [ARGS]...\n")
     assert re.search(r"registrations\s+List, show, enter and withdraw registrations", root)
     assert "Opdrachten" not in root
+    after = helped(tmp_path, "--help", "--lang", "en")  # --lang counts wherever it stands
+    assert after.startswith("Usage: leertraject [OPTIONS] COMMAND [ARGS]...\n")
 
 
 def test_the_help_imports_none_of_the_heavy_libraries(tmp_path: Path) -> None:

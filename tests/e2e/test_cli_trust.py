@@ -4,9 +4,6 @@ process: a stranger's version waiting for approval, and an address locked for th
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,29 +13,14 @@ from sqlalchemy import text
 
 from app.bootstrap import App, bootstrap
 from app.config import Settings
+from tests.cli_process import ROOT, Cli, make_cli
 
-LEERTRAJECT = [sys.executable, "-m", "app"]
 STRANGER = "piet.prive@example.org"
 
 
 @pytest.fixture
-def run(db_url: str, tmp_path: Path) -> Any:
-    environment = {
-        **os.environ,
-        "LEERTRAJECT_DATABASE__URL": db_url,
-        "LEERTRAJECT_MAIL__MAILDIR": str(tmp_path / "var" / "mail" / "inbox"),
-        "LEERTRAJECT_MAIL__OUTBOX_DIR": str(tmp_path / "outbox"),
-    }
-
-    def invoke(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [*LEERTRAJECT, *args], capture_output=True, text=True, env=environment, timeout=120
-        )
-        assert done.returncode == expect, (args, done.stdout, done.stderr)
-        return done
-
-    invoke("db", "upgrade")
-    return invoke
+def run(db_url: str, tmp_path: Path) -> Cli:
+    return make_cli(db_url, tmp_path, cwd=ROOT)  # the code secret of `database` below
 
 
 @pytest.fixture

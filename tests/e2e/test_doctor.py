@@ -19,8 +19,8 @@ from app.config import Settings
 from app.jobs import purge_job
 from core.clock import FixedClock, SystemClock
 from storage.migrate import upgrade
+from tests.cli_process import ops_cli
 from tests.mailserver import MailServers
-from tests.ops_cli import cli
 from tests.telegram_standin import TelegramStandIn
 
 
@@ -41,7 +41,7 @@ def free_port() -> int:
 
 
 def test_a_healthy_installation_passes_every_check(db_url: str, tmp_path: Path) -> None:
-    done = cli(db_url, tmp_path, "doctor")
+    done = ops_cli(db_url, tmp_path, "doctor")
     found = lines(done.stdout)
     assert list(found) == [
         "Configuratie",
@@ -55,14 +55,14 @@ def test_a_healthy_installation_passes_every_check(db_url: str, tmp_path: Path) 
     assert all(v.startswith("in orde|") for v in found.values()), found
     if db_url.startswith("postgresql"):
         assert "verschil met de databankserver" in found["Klok"]
-    english = lines(cli(db_url, tmp_path, "--lang", "en", "doctor").stdout)
+    english = lines(ops_cli(db_url, tmp_path, "--lang", "en", "doctor").stdout)
     assert english["Database"].startswith("ok|reachable")
 
 
 def test_a_broken_configuration_is_the_one_line(tmp_path: Path) -> None:
     broken = tmp_path / "config.toml"
     broken.write_text('[campaign]\nmin_preferences = "drie"\n')
-    done = cli("sqlite://", tmp_path, "--config", str(broken), "doctor", expect=1)
+    done = ops_cli("sqlite://", tmp_path, "--config", str(broken), "doctor", expect=1)
     found = lines(done.stdout)
     assert list(found) == ["Configuratie"] and found["Configuratie"].startswith("FOUT|klopt niet")
 
@@ -70,19 +70,19 @@ def test_a_broken_configuration_is_the_one_line(tmp_path: Path) -> None:
 def test_database_unreachable_not_migrated_or_newer(tmp_path: Path) -> None:
     secret = "s3cret-database-pw"
     gone = f"postgresql+psycopg://leertraject:{secret}@127.0.0.1:{free_port()}/leertraject"
-    done = cli(gone, tmp_path, "doctor", expect=1)
+    done = ops_cli(gone, tmp_path, "doctor", expect=1)
     assert lines(done.stdout)["Databank"].startswith("FOUT|onbereikbaar")
     assert secret not in done.stdout + done.stderr
 
     empty = f"sqlite:///{tmp_path / 'leeg.db'}"
-    found = lines(cli(empty, tmp_path, "doctor", expect=1).stdout)
+    found = lines(ops_cli(empty, tmp_path, "doctor", expect=1).stdout)
     assert found["Databank"].startswith("FOUT|") and "leertraject db upgrade" in found["Databank"]
 
     newer = f"sqlite:///{tmp_path / 'nieuwer.db'}"
     upgrade(newer)
     with sqlite3.connect(tmp_path / "nieuwer.db") as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999_later'")
-    found = lines(cli(newer, tmp_path, "doctor", expect=1).stdout)
+    found = lines(ops_cli(newer, tmp_path, "doctor", expect=1).stdout)
     assert found["Databank"].startswith("FOUT|schema 9999_later is nieuwer")
 
 
@@ -103,14 +103,14 @@ def test_mailbox_sign_in_and_smtp_against_the_real_servers(
         "LEERTRAJECT_MAIL__SMTP__TLS": "none",
     }
     right = mailboxes.users["intake@vlaio.test"]
-    done = cli(url, tmp_path, "doctor", LEERTRAJECT_IMAP_PASSWORD=right, **imap)
+    done = ops_cli(url, tmp_path, "doctor", LEERTRAJECT_IMAP_PASSWORD=right, **imap)
     found = lines(done.stdout)
     assert found["Mailbox"].startswith("in orde|aangemeld als intake@vlaio.test"), found
     assert found["Verzenden"].startswith("in orde|verbonden"), found
 
     wrong = "not-the-password-42"
     imap["LEERTRAJECT_MAIL__SMTP__PORT"] = str(free_port())
-    done = cli(url, tmp_path, "doctor", expect=1, LEERTRAJECT_IMAP_PASSWORD=wrong, **imap)
+    done = ops_cli(url, tmp_path, "doctor", expect=1, LEERTRAJECT_IMAP_PASSWORD=wrong, **imap)
     found = lines(done.stdout)
     assert found["Mailbox"].startswith("FOUT|aanmelden bij 127.0.0.1 mislukt"), found
     assert found["Verzenden"].startswith("FOUT|aanmelden bij 127.0.0.1 mislukt"), found
@@ -121,11 +121,11 @@ def test_the_bot_token_is_checked_with_get_me(standin: TelegramStandIn, tmp_path
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     upgrade(url)
     base: dict[str, Any] = {"LEERTRAJECT_TELEGRAM__BASE_URL": standin.base_url}
-    done = cli(url, tmp_path, "doctor", TELEGRAM_BOT_TOKEN=standin.token, **base)
+    done = ops_cli(url, tmp_path, "doctor", TELEGRAM_BOT_TOKEN=standin.token, **base)
     assert lines(done.stdout)["Telegram-bot"] == "in orde|@leertraject_test_bot antwoordt op getMe"
 
     wrong = "987654321:AAH-not-the-right-token-000000000000"
-    done = cli(url, tmp_path, "doctor", expect=1, TELEGRAM_BOT_TOKEN=wrong, **base)
+    done = ops_cli(url, tmp_path, "doctor", expect=1, TELEGRAM_BOT_TOKEN=wrong, **base)
     assert lines(done.stdout)["Telegram-bot"].startswith("FOUT|Telegram weigert het token")
     assert wrong not in done.stdout + done.stderr
 
@@ -141,7 +141,7 @@ def test_a_clock_that_is_off_is_reported(pg_database: str, base_settings: Settin
         off = FixedClock(SystemClock().now() + timedelta(minutes=10))
         finding = check_clock(app, off)
         assert not finding.ok and finding.params["seconds"] >= 590
-        assert "wijkt" in finding.line("nl") and "NTP" in finding.line("nl")
+        assert "wijkt" in finding.line() and "NTP" in finding.line()
     finally:
         app.close()
 
@@ -151,7 +151,7 @@ def test_the_purge_shows_in_doctor(app: App, clock: FixedClock) -> None:
     retention = timedelta(days=app.settings.campaign.retention_days)
     clock.set(app.env.campaign.deadline + retention + timedelta(hours=1))
     overdue = check_retention(app, clock)
-    assert not overdue.ok and "nog niet gewist" in overdue.line("nl")
+    assert not overdue.ok and "nog niet gewist" in overdue.line()
     purge_job(app, "w1")
     purged = check_retention(app, clock)
-    assert purged.ok and "zijn gewist" in purged.line("nl")
+    assert purged.ok and "zijn gewist" in purged.line()

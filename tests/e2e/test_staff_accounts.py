@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,32 +13,12 @@ from sqlalchemy import select
 from app.bootstrap import bootstrap
 from app.config import load_settings
 from storage.tables import AuditRow
-
-LEERTRAJECT = [sys.executable, "-m", "app"]
+from tests.cli_process import Cli, make_cli
 
 
 @pytest.fixture
-def run(db_url: str, tmp_path: Path) -> Any:
-    environment = {
-        **os.environ,
-        "LEERTRAJECT_DATABASE__URL": db_url,
-        "LEERTRAJECT_WEB__PUBLIC_URL": "https://console.vlaio.example",
-    }
-
-    def invoke(*args: str, expect: int = 0, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [*LEERTRAJECT, *args],
-            capture_output=True,
-            text=True,
-            env=environment,
-            timeout=120,
-            input=stdin,
-        )
-        assert done.returncode == expect, (args, done.stdout, done.stderr)
-        return done
-
-    invoke("db", "upgrade")
-    return invoke
+def run(db_url: str, tmp_path: Path) -> Cli:
+    return make_cli(db_url, tmp_path, LEERTRAJECT_WEB__PUBLIC_URL="https://console.vlaio.example")
 
 
 def test_staff_accounts_are_added_listed_reset_and_removed_in_dutch(run: Any, db_url: str) -> None:

@@ -19,8 +19,8 @@ from app.config import Settings
 from app.mailing import intake
 from core.clock import FixedClock
 from core.municipalities import MunicipalityDirectory
+from tests.cli_process import ops_cli
 from tests.conftest import PG_ADMIN
-from tests.ops_cli import cli
 
 COMPARED = ("registrations", "registration_history", "outbox", "inbound_messages", "contacts")
 
@@ -107,7 +107,7 @@ def test_backup_while_mail_comes_in_and_restore_on_a_new_server(
     ingest.start()
     assert ingest.started.wait(120)
     before = ingest.done
-    cli(db_url, live, "backup", str(tmp_path / "during"))
+    ops_cli(db_url, live, "backup", str(tmp_path / "during"))
     after = ingest.done
     ingest.limit = after + 10  # a few more after the copy, then stop
     ingest.join(120)
@@ -116,7 +116,7 @@ def test_backup_while_mail_comes_in_and_restore_on_a_new_server(
     # A new, empty server gets the copy made during the intake, and runs on: the intake reads
     # the same mailbox again; what the copy has is recognised, the rest is handled.
     second = fresh_url("second")
-    restored = cli(second, tmp_path / "second", "restore", str(tmp_path / "during"))
+    restored = ops_cli(second, tmp_path / "second", "restore", str(tmp_path / "during"))
     assert "Teruggezet" in restored.stdout
     assert (tmp_path / "second" / "reports" / "run-1" / "rapport.html").is_file()
     runs_on = app_on(app.settings, second, clock)
@@ -132,9 +132,9 @@ def test_backup_while_mail_comes_in_and_restore_on_a_new_server(
         runs_on.close()
 
     # Quiet now: a second copy brings every row back exactly, and the files beside it.
-    cli(db_url, live, "backup", str(tmp_path / "quiet"))
+    ops_cli(db_url, live, "backup", str(tmp_path / "quiet"))
     third = fresh_url("third")
-    cli(third, tmp_path / "third", "restore", str(tmp_path / "quiet"))
+    ops_cli(third, tmp_path / "third", "restore", str(tmp_path / "quiet"))
     copy = app_on(app.settings, third, clock)
     try:
         for table in COMPARED:
@@ -147,14 +147,14 @@ def test_backup_while_mail_comes_in_and_restore_on_a_new_server(
     )
 
     # A database with data is not overwritten unless asked.
-    refused = cli(third, tmp_path / "third", "restore", str(tmp_path / "during"), expect=1)
+    refused = ops_cli(third, tmp_path / "third", "restore", str(tmp_path / "during"), expect=1)
     assert "--force" in refused.stderr
     copy = app_on(app.settings, third, clock)
     try:
         assert len(rows(copy, "inbound_messages")) == ingest.done
     finally:
         copy.close()
-    cli(third, tmp_path / "third", "restore", "--force", str(tmp_path / "during"))
+    ops_cli(third, tmp_path / "third", "restore", "--force", str(tmp_path / "during"))
     copy = app_on(app.settings, third, clock)
     try:
         assert len(rows(copy, "inbound_messages")) == in_copy
@@ -167,10 +167,10 @@ def test_restore_refuses_what_is_not_a_backup_of_this_database(tmp_path: Path) -
     fake = tmp_path / "fake"
     fake.mkdir()
     (fake / "manifest.json").write_text('{"format": 1, "database": "oracle", "revision": null}')
-    refused = cli(db_url, tmp_path, "restore", str(fake), expect=1)
+    refused = ops_cli(db_url, tmp_path, "restore", str(fake), expect=1)
     assert "oracle" in refused.stderr and "Fout:" in refused.stderr
     (fake / "manifest.json").write_text("nonsense")
-    refused = cli(db_url, tmp_path, "--lang", "en", "restore", str(fake), expect=1)
+    refused = ops_cli(db_url, tmp_path, "--lang", "en", "restore", str(fake), expect=1)
     assert "is not a leertraject backup" in refused.stderr
 
 
@@ -178,11 +178,11 @@ def test_a_link_in_a_backup_is_not_followed_on_restore(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'leertraject.db'}"
     (tmp_path / "live" / "reports").mkdir(parents=True)
     (tmp_path / "live" / "reports" / "rapport.html").write_text("rapport")
-    cli(url, tmp_path / "live", "db", "upgrade")
-    cli(url, tmp_path / "live", "backup", str(tmp_path / "copy"))
+    ops_cli(url, tmp_path / "live", "db", "upgrade")
+    ops_cli(url, tmp_path / "live", "backup", str(tmp_path / "copy"))
     (tmp_path / "copy" / "files" / "reports" / "passwd").symlink_to("/etc/passwd")
     elsewhere = f"sqlite:///{tmp_path / 'new' / 'leertraject.db'}"
-    cli(elsewhere, tmp_path / "new", "restore", str(tmp_path / "copy"))
+    ops_cli(elsewhere, tmp_path / "new", "restore", str(tmp_path / "copy"))
     restored = tmp_path / "new" / "reports"
     assert (restored / "rapport.html").read_text() == "rapport"
     assert not (restored / "passwd").exists() and not (restored / "passwd").is_symlink()

@@ -9,25 +9,31 @@ import pytest
 from app.bootstrap import App
 from bot.throttle import SendLimits
 from tests.bot_harness import config_for, invite, running_bot, say, standin, tap, text_of
-from tests.telegram_standin import Limits, TelegramStandIn
+from tests.telegram_standin import Limits, ManualClock, TelegramStandIn
 
 __all__ = ["standin"]
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 @SQLITE_ONLY
-async def test_messages_keep_telegrams_flood_limits(app: App, standin: TelegramStandIn) -> None:
-    """Five messages asked for at once in one chat: they leave at about one a second after a
-    burst of three, so Telegram never answers 429."""
-    standin.limits = Limits()  # 1 per second per chat after a burst of 3; 30/s overall
-    config = config_for(app, standin, send=SendLimits())
-    user = standin.user(language_code="nl")
-    async with running_bot(app, standin, config=config):
-        for command in ("/start", "/help", "/themas", "/privacy"):
-            user.send_text(command)
-        await user.areply(lambda m: "VLAIO bewaart" in text_of(m), timeout=15)
-    assert len(user.messages()) >= 5
-    standin.assert_no_violations()  # no rate_limit violation among them
+async def test_messages_keep_telegrams_flood_limits(app: App) -> None:
+    """Five messages asked for at once in one chat: a burst of three, then one a second, so
+    Telegram never answers 429. The bot's throttle and Telegram's flood control read one
+    injected clock that moves a second at a time, only once the message before has arrived:
+    a slow machine cannot make two messages look closer together than they were sent."""
+    clock = ManualClock()
+    with TelegramStandIn(limits=Limits(), clock=clock) as standin:  # 1/s per chat, burst 3
+        config = config_for(app, standin, send=SendLimits())
+        user = standin.user(language_code="nl")
+        async with running_bot(app, standin, config=config, rate_clock=clock):
+            for command in ("/start", "/help", "/themas", "/privacy"):
+                user.send_text(command)
+            seen = [await user.areply(timeout=15) for _ in range(3)]  # the burst, at once
+            while not any("VLAIO bewaart" in text_of(m) for m in seen):
+                clock.advance(1.0)  # one more token for the chat, on both sides
+                seen.append(await user.areply(timeout=15))
+        assert len(seen) >= 5
+        standin.assert_no_violations()  # no rate_limit violation among them
 
 
 async def test_a_long_summary_is_split_within_4096_characters(

@@ -31,8 +31,8 @@ from core.model import Channel
 from core.usecases.submit import Identity
 from storage.db import make_engine
 from storage.migrate import UPGRADE_LOCK, alembic_config, current_revision, upgrade
+from tests.cli_process import LEERTRAJECT, ROOT, environment, ops_cli
 from tests.conftest import PG_ADMIN
-from tests.ops_cli import LEERTRAJECT, ROOT, cli, environment
 from tests.submitting import staff_submit
 
 STAFF = Identity(Channel.CLI, staff="els")
@@ -210,11 +210,11 @@ def test_every_revision_is_reachable_from_the_first() -> None:
 
 def test_db_status_says_when_an_upgrade_is_needed(old_url: str, tmp_path: Path) -> None:
     upgrade(old_url, EARLIER[-1])
-    behind = cli(old_url, tmp_path, "db", "status")
+    behind = ops_cli(old_url, tmp_path, "db", "status")
     assert "een upgrade is nodig" in behind.stdout and EARLIER[-1] in behind.stdout
-    assert json.loads(cli(old_url, tmp_path, "db", "status", "--json").stdout)["upgrade_needed"]
-    cli(old_url, tmp_path, "db", "upgrade")
-    current = json.loads(cli(old_url, tmp_path, "db", "status", "--json").stdout)
+    assert json.loads(ops_cli(old_url, tmp_path, "db", "status", "--json").stdout)["upgrade_needed"]
+    ops_cli(old_url, tmp_path, "db", "upgrade")
+    current = json.loads(ops_cli(old_url, tmp_path, "db", "status", "--json").stdout)
     assert current["state"] == "current" and not current["upgrade_needed"]
 
 
@@ -225,10 +225,10 @@ def test_run_refuses_a_database_newer_than_the_program(old_url: str, tmp_path: P
         with engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = '9999_later'"))
         for args in (("run", "--once"), ("db", "upgrade")):
-            refused = cli(old_url, tmp_path, *args, expect=1)
+            refused = ops_cli(old_url, tmp_path, *args, expect=1)
             assert "9999_later is nieuwer dan deze versie" in refused.stderr, args
         assert current_revision(engine) == "9999_later"
-        assert "nieuwer" in cli(old_url, tmp_path, "db", "status").stdout
+        assert "nieuwer" in ops_cli(old_url, tmp_path, "db", "status").stdout
     finally:
         engine.dispose()
 
