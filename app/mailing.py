@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from apscheduler.triggers.interval import IntervalTrigger
@@ -13,16 +13,23 @@ from apscheduler.triggers.interval import IntervalTrigger
 from app.bootstrap import App
 from app.config import Settings
 from app.health import heartbeat, worker_id
-from app.journal import JournalRenderer, JournalTransport, SentJournal, logged_handler
+from app.journal import (
+    JournalRenderer,
+    JournalTransport,
+    SentJournal,
+    log_handled,
+    logged_handler,
+)
 from app.oauth import imap_login_step, mailbox, oauth_tokens, smtp_tokens
 from app.outbox_runner import OutboxRunner
 from app.scheduler import Job, threaded
 from app.secrets import imap_password, smtp_password, telegram_token
 from app.service import Component
-from core.model import Channel
+from core.model import Channel, InboundOutcome
+from core.ports import UnitOfWork
 from mail.decode import message_key
 from mail.imap import EventKind, ImapSettings, IntakeEvent, drain_once, run_imap_intake
-from mail.intake import Handler, Known, RetryGate, skip_known
+from mail.intake import BatchHandler, Disposition, Handler, Known, RetryGate, skip_known
 from mail.maildir import drain_maildir_once
 from mail.oauth import TokenProvider
 from mail.outbox_folder import FolderTransport
@@ -126,10 +133,42 @@ def intake_handler(app: App) -> Handler:
     return skip_known(logged_handler(intake(app).process), message_key, recorded(app))
 
 
+def intake_batch(app: App) -> BatchHandler:
+    """Several fetched messages at once: one lookup in the duplicate ledger, then one
+    transaction for the new ones (MailIntake.process_many); a log line per message."""
+    pipeline = intake(app)
+
+    def handle(raws: Sequence[bytes]) -> list[Disposition]:
+        keys = [message_key(raw) for raw in raws]
+
+        def known(uow: UnitOfWork) -> set[str]:
+            uow.inbound.prefetch(Channel.EMAIL, keys)
+            found = [(k, uow.inbound.get(Channel.EMAIL, k)) for k in keys]
+            return {
+                k for k, r in found if r is not None and r.outcome != InboundOutcome.QUARANTINED
+            }
+
+        done = app.transaction(known)
+        new = [(raw, None) for raw, key in zip(raws, keys, strict=True) if key not in done]
+        results = iter(pipeline.process_many(new))
+        answers = []
+        for key in keys:
+            if key in done:
+                log.info("a message already recorded was offered again; filed without parsing")
+                answers.append(Disposition.PROCESSED)
+                continue
+            result = next(results)
+            log_handled(result)
+            answers.append(result.disposition)
+        return answers
+
+    return handle
+
+
 def drain_intake_once(app: App) -> int:
     handle = intake_handler(app)
     if app.settings.mail.intake == "imap":
-        return drain_once(imap_settings(app), handle)
+        return drain_once(imap_settings(app), handle, intake_batch(app))
     maildir = app.settings.path(app.settings.mail.maildir)
     return drain_maildir_once(maildir, handle, settle_seconds=0.0)
 
@@ -147,7 +186,13 @@ def imap_components(app: App) -> list[Component]:
         )
 
     async def run(stop: asyncio.Event) -> None:
-        await run_imap_intake(imap_settings(app), intake_handler(app), stop, on_event=beats(app))
+        await run_imap_intake(
+            imap_settings(app),
+            intake_handler(app),
+            stop,
+            on_event=beats(app),
+            batch=intake_batch(app),
+        )
 
     async def once() -> int:
         return await asyncio.to_thread(drain_intake_once, app)

@@ -13,8 +13,9 @@ new registration, the next ones are updates from the same contact) are written a
 
 Both are timed with no tracing on; the intake's peak Python memory is measured in a separate
 pass on another fresh database (tracemalloc slows what it watches several times).
-``--imap`` also runs the IMAP intake against Dovecot (needs root and Debian's dovecot and
-opensmtpd, scripts/install-test-services.sh) beside a bare imapclient fetch.
+``--servers`` also runs the IMAP intake against Dovecot beside a bare imapclient fetch, and
+the outbox sender over SMTP beside a bare aiosmtplib loop (needs root and Debian's dovecot
+and opensmtpd, scripts/install-test-services.sh).
 
     .venv/bin/python benchmarks/mail_intake.py [--messages 1500] [--database sqlite|postgresql]
 """
@@ -22,6 +23,7 @@ opensmtpd, scripts/install-test-services.sh) beside a bare imapclient fetch.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import sqlite3
@@ -41,11 +43,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+import aiosmtplib  # noqa: E402
 import psycopg  # noqa: E402
 
 from app.bootstrap import App, bootstrap  # noqa: E402
 from app.config import Settings, load_settings  # noqa: E402
-from app.mailing import drain_intake_once, intake  # noqa: E402
+from app.mailing import drain_intake_once, email_sender, intake, renderer  # noqa: E402
 from app.reference import municipality_directory  # noqa: E402
 from core.model import Contact  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -164,14 +167,30 @@ def timed(run: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
-def imap_run(settings: Settings, raws: list[bytes], kind: str, folder: Path) -> None:
-    """The IMAP intake against Dovecot beside a bare imapclient fetch of the same messages."""
+async def bare_send(port: int, messages: list[Any]) -> float:
+    start = time.perf_counter()
+    client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, local_hostname="bench.test")
+    await client.connect()
+    for n, email in enumerate(messages):
+        if n and n % 100 == 0:  # OpenSMTPD takes 100 messages per session
+            await client.quit()
+            await client.connect()
+        await client.send_message(email)
+    await client.quit()
+    return time.perf_counter() - start
+
+
+def servers_run(settings: Settings, raws: list[bytes], kind: str, folder: Path) -> None:
+    """The IMAP intake against Dovecot beside a bare imapclient fetch of the same messages,
+    then the outbox sender over SMTP beside a bare aiosmtplib loop sending the same replies."""
     from imapclient import IMAPClient
 
     from tests.mail_fixtures import wired_to
     from tests.mailserver import MailServers
 
-    with MailServers([(INTAKE, "intake-secret")]) as servers:
+    officials = len(municipality_directory().flemish)  # each a real mailbox for the replies
+    users = [(INTAKE, "intake-secret")] + [(official(i), "pw") for i in range(officials)]
+    with MailServers(users) as servers:
         os.environ["LEERTRAJECT_IMAP_PASSWORD"] = servers.users[INTAKE]
         wired = wired_to(settings, servers)
         wired = wired.model_copy(
@@ -189,17 +208,27 @@ def imap_run(settings: Settings, raws: list[bytes], kind: str, folder: Path) -> 
         bare = time.perf_counter() - start
         with service(kind, folder, wired, "imap") as app:
             seconds, handled = timed(lambda: drain_intake_once(app))
+            assert handled == len(raws), handled
+            with app.uow() as uow:
+                queued = uow.outbox.list("queued", limit=100_000)
+            copies = [renderer(app).build(m, app.env.clock.now()) for m in queued]
+            bare_smtp = asyncio.run(bare_send(servers.smtp_port, copies))
+            sending, sent = timed(lambda: asyncio.run(email_sender(app).drain()))
         n = len(raws)
-        assert handled == n, handled
         print(f"{'bare imapclient fetch':<46}{bare:>9.2f}{n / bare:>10.0f}")
         print(f"{'IMAP intake (fetch, handle, file)':<46}{seconds:>9.2f}{n / seconds:>10.0f}")
+        m = len(copies)
+        print(f"{'bare aiosmtplib send':<46}{bare_smtp:>9.2f}{m / bare_smtp:>10.0f}")
+        print(f"{'outbox sender over SMTP':<46}{sending:>9.2f}{sent / sending:>10.0f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1500)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--imap", action="store_true", help="also the IMAP intake (root)")
+    parser.add_argument(
+        "--servers", action="store_true", help="also the IMAP intake and the SMTP sender (root)"
+    )
     args = parser.parse_args()
     flemish = municipality_directory().flemish
     n = args.messages
@@ -238,8 +267,8 @@ def main() -> None:
             f"ratio intake/floor (msg/s): {base / seconds:.2f}x; "
             f"peak Python memory of the intake (separate pass): {peak / 1e6:.1f} MB"
         )
-        if args.imap:
-            imap_run(settings, raws, args.database, folder)
+        if args.servers:
+            servers_run(settings, raws, args.database, folder)
 
 
 if __name__ == "__main__":

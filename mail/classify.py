@@ -109,9 +109,9 @@ def _bounce(mail: DecodedMail) -> Classification | None:
         return Classification("auto_reply", "read_receipt")
     if ctype == "multipart/report" and report == "feedback-report":
         return Classification("auto_reply", "feedback_report")
-    original = _original_message_id(mail)
     dsn = _delivery_status(msg)
     if dsn is not None:
+        original = _original_message_id(mail)  # only for a bounce: it walks the parts again
         failed = tuple(addr for addr, action in dsn if action == "failed")
         if failed:
             return Classification("bounce", "dsn", failed, original)
@@ -122,6 +122,7 @@ def _bounce(mail: DecodedMail) -> Classification | None:
     ]
     header_failed = [a for a in header_failed if "@" in a]
     if header_failed:
+        original = _original_message_id(mail)
         return Classification("bounce", "x_failed_recipients", tuple(header_failed), original)
     local = (mail.from_address or "").split("@")[0]
     reason: str | None = None
@@ -131,6 +132,7 @@ def _bounce(mail: DecodedMail) -> Classification | None:
         reason = "ndr_subject"
     if reason is None:
         return None
+    original = _original_message_id(mail)
     return Classification("bounce", reason, _recipients_in_text(mail), original)
 
 

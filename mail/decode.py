@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import Message
+from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Literal
 
@@ -86,6 +87,7 @@ def message_key(raw: bytes, limits: Limits = LIMITS) -> str:
 def decode_message(raw: bytes, limits: Limits = LIMITS) -> DecodedMail:
     budget = Budget(limits)
     msg, fallback, limited = parse_bytes(raw, limits, budget)
+    stored_headers(msg)
     body = ""
     kind: BodyKind = "none"
     alternatives: tuple[str, ...] = ()
@@ -123,6 +125,23 @@ def decode_message(raw: bytes, limits: Limits = LIMITS) -> DecodedMail:
 
 
 # --- headers -----------------------------------------------------------------------------
+
+
+def stored_headers(msg: Message, max_parts: int = 10_000) -> None:
+    """From here on every part reads its headers as they are stored (``compat32``).
+
+    ``policy.default`` builds a header object at each access: every ``get_content_type`` or
+    ``get_param`` parsed the Content-Type again, most of the intake's parsing time. Whatever
+    this module and the classifier read is decoded here, tolerantly, anyway.
+    """
+    stack, seen = [msg], 0
+    while stack and seen < max_parts:
+        part = stack.pop()
+        seen += 1
+        part.policy = compat32
+        payload = payload_of(part)
+        if isinstance(payload, list):
+            stack.extend(p for p in payload if isinstance(p, Message))
 
 
 def raw_header_values(msg: Message, name: str) -> list[str]:

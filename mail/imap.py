@@ -30,7 +30,16 @@ from typing import Any, Literal
 from imapclient import IMAPClient
 
 from mail.imap_folders import ensure_folder, in_namespace, move, personal_prefix
-from mail.intake import FILED, Backoff, Disposition, Handler, RetryGate, handle_safely
+from mail.intake import (
+    FILED,
+    Backoff,
+    BatchHandler,
+    Disposition,
+    Handler,
+    RetryGate,
+    handle_all,
+    handle_safely,
+)
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +142,11 @@ class ImapIntake:
         ssl_context: ssl.SSLContext | None = None,
         stop_check_seconds: float = 0.5,
         gate: RetryGate | None = None,
+        batch: BatchHandler | None = None,
     ) -> None:
         self._settings = settings
         self._handler = handler
+        self._batch = batch  # several fetched messages in one transaction, if given
         self._stop = stop if stop is not None else threading.Event()
         self._backoff = backoff if backoff is not None else Backoff()
         self._sleep = sleep if sleep is not None else self._stop.wait
@@ -275,12 +286,11 @@ class ImapIntake:
 
     def _handle_batch(self, client: Any, batch: list[int]) -> int:
         fetched = client.fetch(batch, ["BODY.PEEK[]"])
+        raws = {u: bytes(r) for u in batch if (r := fetched.get(u, {}).get(b"BODY[]")) is not None}
+        together = handle_all(self._batch, list(raws.values()))  # committed before filing
         dispositions: dict[int, Disposition] = {}
-        for uid in batch:
-            raw = fetched.get(uid, {}).get(b"BODY[]")
-            if raw is None:
-                continue  # expunged by someone else in the meantime
-            disposition = handle_safely(self._handler, bytes(raw))
+        for n, (uid, raw) in enumerate(raws.items()):  # a missing uid: expunged meanwhile
+            disposition = together[n] if together else handle_safely(self._handler, raw)
             if disposition is Disposition.RETRY:
                 # Nothing recorded: it stays in the inbox, and so do the rest of this scan.
                 self.gate.failed()
@@ -345,9 +355,9 @@ class ImapIntake:
                 log.exception("IMAP intake event listener raised")
 
 
-def drain_once(settings: ImapSettings, handler: Handler) -> int:
+def drain_once(settings: ImapSettings, handler: Handler, batch: BatchHandler | None = None) -> int:
     """One pass over the inbox (for tests and ``leertraject mail poll``); returns the count."""
-    return ImapIntake(settings, handler).drain()
+    return ImapIntake(settings, handler, batch=batch).drain()
 
 
 async def run_imap_intake(
@@ -358,6 +368,7 @@ async def run_imap_intake(
     on_event: Callable[[IntakeEvent], None] | None = None,
     backoff: Backoff | None = None,
     ssl_context: ssl.SSLContext | None = None,
+    batch: BatchHandler | None = None,
 ) -> None:
     """Run the intake loop in its own thread until ``stop`` is set (or this task is cancelled).
 
@@ -371,6 +382,7 @@ async def run_imap_intake(
         on_event=on_event,
         backoff=backoff,
         ssl_context=ssl_context,
+        batch=batch,
     )
     loop = asyncio.get_running_loop()
     # A thread of its own: the loop runs for the life of the service and must not hold a

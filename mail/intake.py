@@ -13,7 +13,7 @@ import enum
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,8 @@ class Disposition(enum.Enum):
 
 FILED = (Disposition.PROCESSED, Disposition.IGNORED, Disposition.FAILED)
 Handler = Callable[[bytes], Disposition]
+# Several fetched messages at once (one transaction); same answers, in the same order.
+BatchHandler = Callable[[Sequence[bytes]], list[Disposition]]
 Known = Callable[[str], bool]
 
 
@@ -47,6 +49,25 @@ def handle_safely(handler: Handler, raw: bytes) -> Disposition:
     if not isinstance(result, Disposition):
         log.error("intake handler returned %r instead of a Disposition; retried later", result)
         return Disposition.RETRY
+    return result
+
+
+def handle_all(batch: BatchHandler | None, raws: Sequence[bytes]) -> list[Disposition] | None:
+    """The batch handler's answers, or None: then each message goes to the handler on its own
+    (no batch handler, or the batch failed; what it did record is then filed as known)."""
+    if batch is None or len(raws) < 2:
+        return None
+    try:
+        result = batch(raws)
+    except Exception as exc:
+        log.warning(
+            "a batch of %d messages could not be handled together (%s); one by one instead",
+            len(raws),
+            f"{type(exc).__name__}: {exc}"[:300],
+        )
+        return None
+    if len(result) != len(raws) or not all(d in FILED for d in result):
+        return None
     return result
 
 

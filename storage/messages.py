@@ -19,12 +19,18 @@ from storage.tables import InboundRow, OutboxRow
 _SECRET_PARAMS = ("code", "approval_code")
 
 
-def insert_new(session: Session, table: Any) -> Any:
-    """The dialect's INSERT, which has ``on_conflict_do_nothing`` (SQLite and PostgreSQL)."""
+def _insert_new(dialect: Any) -> Any:
+    """Queue a message unless its dedup key is taken (SQLite's or PostgreSQL's INSERT)."""
+    table = OutboxRow.__table__
     assert isinstance(table, Table)
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(table.c.id)
+    )
+
+
+_ADD_OUTBOX = (_insert_new(sqlite), _insert_new(postgresql))  # built once: [is PostgreSQL]
 
 
 def _outbox(row: OutboxRow) -> OutboxMessage:
@@ -70,13 +76,8 @@ class SqlOutbox:
             "created_at": message.created_at,
             "next_attempt_at": message.created_at,
         }
-        statement = (
-            insert_new(self.session, OutboxRow.__table__)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["dedup_key"])
-            .returning(OutboxRow.__table__.c.id)
-        )
-        new_id = self.session.connection().execute(statement).scalar()
+        statement = _ADD_OUTBOX[self.session.get_bind().dialect.name == "postgresql"]
+        new_id = self.session.connection().execute(statement, values).scalar()
         if new_id is None:
             return False
         message.id = int(new_id)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from core.model import AuditEntry, Channel, Contact, HistoryEntry, Registration, Status
@@ -57,6 +57,17 @@ def _registration(row: RegistrationRow) -> Registration:
 
 
 _TABLE = cast(Table, RegistrationRow.__table__)
+# The statements of every registration, built once (the intake runs them for each message).
+_INSERT_REGISTRATION = _TABLE.insert().returning(_TABLE.c.id)
+_REGISTRATION = select(RegistrationRow).where(
+    RegistrationRow.municipality == bindparam("municipality")
+)
+_REGISTRATION_FOR_UPDATE = _REGISTRATION.with_for_update()
+_CONTACTS = (
+    select(ContactRow)
+    .where(ContactRow.municipality == bindparam("municipality"))
+    .order_by(ContactRow.id)
+)
 
 
 def copy_fields(target: Any, source: Any, fields: Sequence[str]) -> None:
@@ -74,11 +85,9 @@ class SqlRegistrations:
         self._rows: dict[int, RegistrationRow] = {}  # held: the session only holds them weakly
 
     def get(self, municipality: str, for_update: bool = False) -> Registration | None:
-        query = select(RegistrationRow).where(RegistrationRow.municipality == municipality)
-        if for_update:
-            query = query.with_for_update()
+        query = _REGISTRATION_FOR_UPDATE if for_update else _REGISTRATION
         with self.session.no_autoflush:
-            row = self.session.scalars(query).one_or_none()
+            row = self.session.scalars(query, {"municipality": municipality}).one_or_none()
         if row is None:
             return None
         self._rows[row.id] = row
@@ -94,8 +103,8 @@ class SqlRegistrations:
         self._write(row, registration)
         values = {c.key: getattr(row, c.key) for c in _TABLE.columns if c.key != "id"}
         # One INSERT that returns the id, without flushing what else is pending.
-        statement = _TABLE.insert().values(values).returning(_TABLE.c.id)
-        registration.id = int(self.session.connection().execute(statement).scalar_one())
+        new_id = self.session.connection().execute(_INSERT_REGISTRATION, values).scalar_one()
+        registration.id = int(new_id)
 
     def update(self, registration: Registration) -> None:
         assert registration.id is not None
@@ -135,8 +144,10 @@ class SqlContacts:
     def for_municipality(self, municipality: str) -> list[Contact]:
         found = self._by_municipality.get(municipality)
         if found is None:
-            found = self._where(ContactRow.municipality == municipality)
-            self._by_municipality[municipality] = found
+            with self.session.no_autoflush:
+                rows = list(self.session.scalars(_CONTACTS, {"municipality": municipality}))
+            self._rows.update((r.id, r) for r in rows)
+            found = self._by_municipality[municipality] = [_contact(r) for r in rows]
         return [replace(c) for c in found]
 
     def by_email(self, email: str) -> list[Contact]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.bootstrap import App
-from app.mailing import intake
+from app.mailing import intake, intake_batch, intake_handler
 from core.model import Channel
 from mail.imap import ImapIntake
 from mail.intake import Backoff, RetryGate
@@ -96,3 +96,29 @@ def test_imap_mail_stays_unmoved_and_unflagged_while_the_database_is_down(
     assert mailboxes.count(INTAKE) == 0 and mailboxes.count(INTAKE, "Verwerkt") == 3
     assert mailboxes.count(INTAKE, "Mislukt") == 0
     assert recorded(faulty_app) == {f"<msg-{n}@gent.example.test>": "rejected" for n in range(3)}
+
+
+@pytest.mark.mailserver
+def test_the_service_batch_leaves_imap_mail_unmoved_while_the_database_is_down(
+    faulty_app: App, faulty: FaultyDatabase, mailboxes: MailServers
+) -> None:
+    """The service handles a fetched batch in one transaction; nothing is filed before it
+    is committed, and a message already recorded is filed without being handled again."""
+    mailboxes.append(INTAKE, [raw_message(n) for n in range(4)])
+    intake(faulty_app).process(raw_message(0))  # recorded earlier, say before a crash
+    ticks = Ticks()
+    gate = RetryGate(Backoff(initial=5.0, jitter=0.0), clock=ticks)
+    handler, batch = intake_handler(faulty_app), intake_batch(faulty_app)
+    reader = ImapIntake(mailboxes.imap_settings(), handler, gate=gate, batch=batch)
+
+    faulty.refuse()
+    assert reader.drain() == 0
+    inbox = mailboxes.fetch_with_flags(INTAKE)
+    assert len(inbox) == 4 and all(flags == () for _, flags in inbox), inbox
+    assert gate.failures == 1
+
+    faulty.admit()
+    ticks.now += 10
+    assert reader.drain() == 4
+    assert mailboxes.count(INTAKE) == 0 and mailboxes.count(INTAKE, "Verwerkt") == 4
+    assert recorded(faulty_app) == {f"<msg-{n}@gent.example.test>": "rejected" for n in range(4)}

@@ -212,6 +212,34 @@ def test_a_message_that_crashes_is_quarantined_and_blocks_nothing(
         assert record is not None and record.outcome == "needs_verification" and record.raw is None
 
 
+def test_a_crash_in_a_batch_costs_the_others_nothing(
+    app: App, intake: MailIntake, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`mail ingest` handles files a batch at a time in one transaction: a message that
+    crashes the pipeline is quarantined on its own; every other one keeps its own outcome."""
+    real = template_module.extract_best
+
+    def crash_on_gent(texts: Any, spec: Any, **kw: Any) -> Any:
+        if any("Gent" in t for t in texts):
+            raise RuntimeError("parser bug")
+        return real(texts, spec, **kw)
+
+    monkeypatch.setattr(pipeline_module, "extract_best", crash_on_gent)
+    names = ["en_clean_template.eml", "nl_clean_template.eml", "mailing_list.eml"]
+    for name in names:
+        (tmp_path / name).write_bytes(corpus(name))
+    results = intake.process_files([tmp_path / name for name in names])
+    assert [(r.file, r.outcome) for r in results] == [
+        (str(tmp_path / "en_clean_template.eml"), "needs_verification"),
+        (str(tmp_path / "nl_clean_template.eml"), "quarantined"),
+        (str(tmp_path / "mailing_list.eml"), "ignored"),
+    ]
+    with app.uow() as uow:
+        recorded = [uow.inbound.get(Channel.EMAIL, r.message_id) for r in results]
+    assert [r.outcome if r else None for r in recorded] == [r.outcome for r in results]
+    assert [m.recipient for m in outbox(app)] == [EXPECTED["messages"][names[0]]["from"]]
+
+
 def test_replies_never_go_to_our_own_address(app: App, intake: MailIntake) -> None:
     result = intake.process(corpus("own_address.eml"))
     assert result.outcome == "ignored" and outbox(app) == []
