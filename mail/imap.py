@@ -37,6 +37,7 @@ from mail.intake import (
     Disposition,
     Handler,
     RetryGate,
+    batches,
     handle_all,
     handle_safely,
 )
@@ -100,23 +101,6 @@ class IntakeEvent:
 
 class ConnectionLost(ConnectionError):
     """The server said BYE or closed the connection while we were idling."""
-
-
-def batches(
-    uids: Sequence[int], sizes: Mapping[int, int], max_count: int, max_bytes: int
-) -> Iterator[list[int]]:
-    """Group UIDs so a batch holds at most max_count messages and about max_bytes."""
-    batch: list[int] = []
-    total = 0
-    for uid in uids:
-        size = sizes.get(uid, 0)
-        if batch and (len(batch) >= max_count or total + size > max_bytes):
-            yield batch
-            batch, total = [], 0
-        batch.append(uid)
-        total += size
-    if batch:
-        yield batch
 
 
 def _responses_say(responses: Sequence[Any], *words: bytes) -> bool:

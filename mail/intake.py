@@ -13,7 +13,7 @@ import enum
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
@@ -136,3 +136,20 @@ class RetryGate:
             log.info("intake records outcomes again after %d failure(s)", self.failures)
         self.failures = 0
         self._not_before = 0.0
+
+
+def batches(
+    uids: Sequence[int], sizes: Mapping[int, int], max_count: int, max_bytes: int
+) -> Iterator[list[int]]:
+    """Group UIDs so a batch holds at most max_count messages and about max_bytes."""
+    batch: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if batch and (len(batch) >= max_count or total + size > max_bytes):
+            yield batch
+            batch, total = [], 0
+        batch.append(uid)
+        total += size
+    if batch:
+        yield batch

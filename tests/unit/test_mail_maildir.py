@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 import mail.maildir
-from mail.imap import batches
-from mail.intake import Backoff, Disposition
+from mail.intake import Backoff, Disposition, batches
 from mail.maildir import drain_maildir_once
 from mail.outbox_folder import FolderTransport, file_name_for
 from mail.smtp import SendStatus
