@@ -11,7 +11,8 @@ import zipfile
 from collections.abc import Iterator
 from email.message import Message
 
-from mail.decode import DecodedMail, decode_bytes, decode_words, payload_of
+from mail.decode import DecodedMail, payload_of
+from mail.headers import decode_bytes, decode_words
 
 MAX_TEXT_BYTES = 100_000
 MAX_DOCX_BYTES = 5_000_000

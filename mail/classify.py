@@ -15,15 +15,8 @@ from email.parser import HeaderParser
 from email.policy import compat32
 from typing import Literal
 
-from mail.decode import (
-    MAX_DEPTH,
-    DecodedMail,
-    decode_bytes,
-    header_text,
-    message_ids,
-    payload_of,
-    raw_header_values,
-)
+from mail.decode import MAX_DEPTH, DecodedMail, payload_of
+from mail.headers import decode_bytes, header_text, message_ids, raw_header_values
 
 MailKind = Literal["human", "auto_reply", "bounce", "list", "own", "loop"]
 

@@ -117,7 +117,7 @@ FAILED_FIELDS = ["id", "message", "received_at", "sender_domain", "reason", "tri
 def _failed_record(record: InboundRecord) -> dict[str, Any]:
     from core.typed_text import clean_line
     from mail.bounds import LIMITS, headers_only
-    from mail.decode import addresses
+    from mail.headers import addresses
 
     """A failed message as staff see it: the sender's domain only (the address is personal
     data), the first line of the reason, cut to a sane length (the key is hostile input)."""

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mail.decode import decode_bytes, decode_message, unflow
+from mail.decode import decode_message, unflow
+from mail.headers import decode_bytes
 from mail.html_text import html_to_text
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "mail"
