@@ -123,7 +123,8 @@ def _participant(raw: object, i: int) -> Participant:
     pid = _str(data["id"], f"participants[{i}].id")
     if not data.keys() <= PARTICIPANT_KEYS or "preferences" not in data:
         _keys(data, PARTICIPANT_KEYS, {"id", "preferences"}, f"participant {pid!r}")
-    scores, pin, exclude, province = (data.get(k) for k in ("scores", "pin", "exclude", "province"))
+    get = data.get
+    scores, pin, exclude, province = get("scores"), get("pin"), get("exclude"), get("province")
     return Participant(
         id=pid,
         preferences=_ints(data["preferences"], pid, "preference"),

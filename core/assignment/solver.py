@@ -122,7 +122,7 @@ def solve(instance: Instance, clock: Callable[[], float] = time.perf_counter) ->
         Outcome(tuple(profile), len(people) - sum(profile)) if found.status == "optimal" else None,
         if_opened,
     )
-    explanations = tuple(explainer.explain(p) for p in sorted(people, key=lambda p: p.id))
+    explanations = explainer.explain(sorted(people, key=lambda p: p.id))
     objective = {
         "assigned": len(assignments),
         "unassigned": len(unassigned),
@@ -190,11 +190,10 @@ def _groups(
     theme_by_id: dict[str, int | None],
     rules: list[SizeRule],
 ) -> list[Group]:
-    members: dict[int, list[Member]] = {t: [] for t in classes.theme_ids}
-    for i, p in enumerate(instance.participants):
-        t = theme_by_id[p.id]
-        if t is not None:
-            members[t].append(Member(p.id, p.province, classes.lottery[i]))
+    members: dict[int | None, list[Member]] = {t: [] for t in classes.theme_ids}
+    members[None] = []  # not placed
+    for p, lottery in zip(instance.participants, classes.lottery, strict=True):
+        members[theme_by_id[p.id]].append(Member(p.id, p.province, lottery))
     out: list[Group] = []
     for t, rule in zip(classes.theme_ids, rules, strict=True):
         out += split_groups(t, members[t], rule)
