@@ -192,7 +192,8 @@ def canonical(instance: Instance) -> str:
         return text
 
     rows = ",".join(
-        f'{{"exclude":{ints(tuple(sorted(p.exclude)))},"id":{_ascii(p.id)},'
+        f'{{"exclude":{ints(tuple(sorted(p.exclude))) if p.exclude else "[]"},'
+        f'"id":{_ascii(p.id)},'
         f'"pin":{_null(p.pin)},"preferences":{ints(p.preferences)},'
         f'"province":{"null" if p.province is None else _ascii(p.province)},'
         f'"scores":{_scores_text(p.scores)}}}'
