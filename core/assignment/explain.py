@@ -46,6 +46,9 @@ class Outcome:
     proven: bool = True  # False: a time limit stopped the search for it
 
 
+_FIRST_CHOICE: tuple[int | None, tuple[WhyNot, ...]] = (1, ())
+
+
 def _no_opening(theme: int) -> Outcome | None:
     return None
 
@@ -95,12 +98,16 @@ class Explainer:
             got = theme_of(person.id)
             previous = previous_of(person.id)
             kept = previous is not None and previous == got
-            # Everything the reasons read; participants alike in it share them.
-            kind = (person.preferences, person.exclude, person.pin, got, kept)
-            known = seen.get(kind)
-            if known is None:
-                known = seen[kind] = self._reasons(person, got)
-            rank, why_not = known
+            preferences = person.preferences
+            if preferences and got == preferences[0]:
+                rank, why_not = _FIRST_CHOICE  # nothing ranked higher to explain
+            else:
+                # Everything the reasons read; participants alike in it share them.
+                kind = (preferences, person.exclude, person.pin, got, kept)
+                known = seen.get(kind)
+                if known is None:
+                    known = seen[kind] = self._reasons(person, got)
+                rank, why_not = known
             out.append(Explanation(person.id, got, rank, person.pin is not None, kept, why_not))
         return tuple(out)
 

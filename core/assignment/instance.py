@@ -117,10 +117,13 @@ def _scores(raw: object, pid: str) -> dict[int, int]:
 
 
 def _participant(raw: object, i: int) -> Participant:
-    data = _dict(raw, f"participants[{i}]")
+    # Messages are only formatted for what is wrong: this runs once per participant.
+    data = raw if type(raw) is dict else _dict(raw, f"participants[{i}]")
     if "id" not in data:
         raise InvalidInstance(f"participants[{i}]: missing field 'id'")
-    pid = _str(data["id"], f"participants[{i}].id")
+    pid = data["id"]
+    if type(pid) is not str:
+        pid = _str(pid, f"participants[{i}].id")
     if not data.keys() <= PARTICIPANT_KEYS or "preferences" not in data:
         _keys(data, PARTICIPANT_KEYS, {"id", "preferences"}, f"participant {pid!r}")
     get = data.get

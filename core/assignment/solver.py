@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from core.assignment.classes import Classes, build_classes, rank_of, score_of, theme_of
 from core.assignment.explain import Explainer, Outcome
@@ -24,6 +25,8 @@ from core.assignment.model import (
 )
 from core.assignment.search import SearchResult, search
 from core.assignment.sizes import SizeRule, size_rule
+
+_PARTICIPANT = attrgetter("participant")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,7 @@ def _answer(
                 for i, p in enumerate(people)
                 if theme_by_id[p.id] is None
             ),
-            key=lambda x: x.participant,
+            key=_PARTICIPANT,
         )
     )
     moved = tuple(
@@ -150,7 +153,7 @@ def _assignments(
                 for p, code in zip(instance.participants, seat, strict=True)
                 if (t := theme_of(code)) != u and (r := rank_of(code)) >= 0
             ),
-            key=lambda a: a.participant,
+            key=_PARTICIPANT,
         )
     )
 
@@ -189,7 +192,7 @@ def _explanations(
         Outcome(tuple(profile), len(people) - sum(profile)) if found.status == "optimal" else None,
         if_opened,
     )
-    return explainer.explain(sorted(people, key=lambda p: p.id))
+    return explainer.explain(sorted(people, key=attrgetter("id")))
 
 
 def _outcome(classes: Classes, best: Relaxation | None, length: int) -> Outcome | None:
