@@ -199,11 +199,18 @@ def _child(method: str, n: int, variant: str, limit: float, out: Any) -> None:
     out.send((seconds, max(0.0, peak - before), status))
 
 
-def median_of(
-    repeat: int, method: str, n: int, variant: str, limit: float
-) -> tuple[float, float, str]:
-    runs = sorted(measure(method, n, variant, limit) for _ in range(repeat))
-    return runs[len(runs) // 2]
+Run = tuple[float, float, str]
+
+
+def medians(repeat: int, n: int, variant: str, limit: float) -> tuple[Run, Run]:
+    """The median run of the solver and of the flow, alternating the two so that load from
+    other work on the machine falls on both alike."""
+    solver: list[Run] = []
+    flow: list[Run] = []
+    for _ in range(repeat):
+        solver.append(measure("solver", n, variant, limit))
+        flow.append(measure("flow", n, variant, limit))
+    return sorted(solver)[repeat // 2], sorted(flow)[repeat // 2]
 
 
 def measure(method: str, n: int, variant: str, limit: float) -> tuple[float, float, str]:
@@ -244,8 +251,8 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for n in sizes:
-        s_sec, s_mem, s_status = median_of(args.repeat, "solver", n, args.variant, args.cpsat_limit)
-        f_sec, f_mem, _ = median_of(args.repeat, "flow", n, args.variant, args.cpsat_limit)
+        solver, flow = medians(args.repeat, n, args.variant, args.cpsat_limit)
+        (s_sec, s_mem, s_status), (f_sec, f_mem, _) = solver, flow
         if n <= args.cpsat_max:
             c_sec, _, c_status = measure("cpsat", n, args.variant, args.cpsat_limit)
             # Stopped by the limit, CP-SAT's time is only a lower bound on its ratio.

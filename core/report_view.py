@@ -63,23 +63,7 @@ def build_view(
     profile = list(solution.profile)
     sizes = Counter(a.theme for a in solution.assignments)
     groups_per_theme = Counter(g.theme for g in solution.groups)
-    themes = [
-        [
-            theme.number,
-            theme.title(lang),
-            demand.get(theme.number, 0),
-            t(
-                "report.themes.capacity_value",
-                lang,
-                groups=theme.max_groups,
-                min=theme.min_size,
-                max=theme.max_size,
-            ),
-            sizes.get(theme.number, 0),
-            groups_per_theme.get(theme.number, 0),
-        ]
-        for theme in env.themes
-    ]
+    themes = _themes(env, demand, sizes, groups_per_theme, lang)
     return ReportView(
         language=lang,
         title=t("report.title", lang),
@@ -118,6 +102,28 @@ def build_view(
             for theme in env.themes
         ],
     )
+
+
+def _themes(
+    env: Env, demand: dict[int, int], sizes: Counter[int], groups: Counter[int], lang: str
+) -> list[list[Any]]:
+    return [
+        [
+            theme.number,
+            theme.title(lang),
+            demand.get(theme.number, 0),
+            t(
+                "report.themes.capacity_value",
+                lang,
+                groups=theme.max_groups,
+                min=theme.min_size,
+                max=theme.max_size,
+            ),
+            sizes.get(theme.number, 0),
+            groups.get(theme.number, 0),
+        ]
+        for theme in env.themes
+    ]
 
 
 def _meta(run: AssignmentRun, lang: str, profile: list[int]) -> list[tuple[str, str]]:

@@ -97,17 +97,6 @@ def participant_arcs(
     return tuple(codes)
 
 
-def _signature(person: Participant, previous: int | None) -> object:
-    """Everything `participant_arcs` reads; equal signatures give equal arcs."""
-    return (
-        person.preferences,
-        tuple(sorted(person.scores.items())) if person.scores else (),
-        person.pin,
-        person.exclude,
-        previous,
-    )
-
-
 def build_classes(instance: Instance) -> Classes:
     theme_ids = sorted(theme.id for theme in instance.themes)
     index_of = {theme_id: i for i, theme_id in enumerate(theme_ids)}
@@ -127,7 +116,15 @@ def build_classes(instance: Instance) -> Classes:
     for i in order:
         person = people[i]
         previous = previous_of.get(person.id) if previous_of else None
-        signature = _signature(person, previous)
+        scores = person.scores
+        # Everything `participant_arcs` reads; equal signatures give equal arcs.
+        signature = (
+            person.preferences,
+            tuple(sorted(scores.items())) if scores else (),
+            person.pin,
+            person.exclude,
+            previous,
+        )
         key = seen.get(signature)
         if key is None:
             codes = participant_arcs(person, previous, instance, candidates, index_of, unranked)

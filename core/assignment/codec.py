@@ -94,7 +94,7 @@ def answer_json(solution: Solution, input_hash: str) -> str:
             _nested(_groups(solution), 1),
         ),
         ("moved", _nested(_moved(solution), 1)),
-        ("explanations", _list([_explained(e) for e in solution.explanations], 1)),
+        ("explanations", _list(_explanations(solution.explanations), 1)),
         ("stats", _nested(dict(solution.stats), 1)),
         ("input_hash", _text(input_hash)),
     ]
@@ -139,8 +139,21 @@ def _unassigned(u: Unassigned) -> str:
     )
 
 
-def _explained(e: Explanation) -> str:
-    why = _list([_nested(_why_not(w), 4) for w in e.why_not], 3)
+def _explanations(explanations: tuple[Explanation, ...]) -> list[str]:
+    # Participants alike share their WhyNot values (explain.py): each is written once.
+    written: dict[int, str] = {}
+
+    def text(w: WhyNot) -> str:
+        found = written.get(id(w))
+        if found is None:
+            found = written[id(w)] = _nested(_why_not(w), 4)
+        return found
+
+    return [_explained(e, [text(w) for w in e.why_not]) for e in explanations]
+
+
+def _explained(e: Explanation, why_not: list[str]) -> str:
+    why = _list(why_not, 3)
     return (
         f'{{\n      "participant": {_text(e.participant)},\n      "theme": {_scalar(e.theme)},'
         f'\n      "rank": {_scalar(e.rank)},\n      "pinned": {_flag(e.pinned)},'

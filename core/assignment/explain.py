@@ -28,7 +28,7 @@ give a valid assignment that is better on the published rule, contradicting opti
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from core.assignment.model import Explanation, Instance, Participant, WhyNot
@@ -44,6 +44,9 @@ class Outcome:
     profile: tuple[int, ...]
     unassigned: int
     proven: bool = True  # False: a time limit stopped the search for it
+
+
+_FIRST_CHOICE: tuple[int | None, tuple[WhyNot, ...]] = (1, ())
 
 
 def _no_opening(theme: int) -> Outcome | None:
@@ -87,26 +90,33 @@ class Explainer:
                 self.pinned[got] += n if pin is not None else 0
         self._seen: dict[object, tuple[int | None, tuple[WhyNot, ...]]] = {}
 
-    def explain(self, person: Participant) -> Explanation:
-        got = self.theme_of.get(person.id)
-        previous = self.instance.previous.get(person.id)
-        kept = previous is not None and previous == got
-        # Everything the reasons read; participants alike in it share them.
-        kind = (person.preferences, person.exclude, person.pin, got, kept)
-        known = self._seen.get(kind)
-        if known is None:
-            rank = person.rank_of(got) if got is not None else None
-            better = person.preferences if rank is None else person.preferences[: rank - 1]
-            reasons = tuple(self._why_not(person, got, t, i + 1) for i, t in enumerate(better))
-            known = self._seen[kind] = (rank, reasons)
-        return Explanation(
-            participant=person.id,
-            theme=got,
-            rank=known[0],
-            pinned=person.pin is not None,
-            kept_from_previous=kept,
-            why_not=known[1],
-        )
+    def explain(self, people: Iterable[Participant]) -> tuple[Explanation, ...]:
+        """One explanation per participant, in the given order."""
+        theme_of, previous_of, seen = self.theme_of.get, self.instance.previous.get, self._seen
+        out = []
+        for person in people:
+            got = theme_of(person.id)
+            previous = previous_of(person.id)
+            kept = previous is not None and previous == got
+            preferences = person.preferences
+            if preferences and got == preferences[0]:
+                rank, why_not = _FIRST_CHOICE  # nothing ranked higher to explain
+            else:
+                # Everything the reasons read; participants alike in it share them.
+                kind = (preferences, person.exclude, person.pin, got, kept)
+                known = seen.get(kind)
+                if known is None:
+                    known = seen[kind] = self._reasons(person, got)
+                rank, why_not = known
+            out.append(Explanation(person.id, got, rank, person.pin is not None, kept, why_not))
+        return tuple(out)
+
+    def _reasons(
+        self, person: Participant, got: int | None
+    ) -> tuple[int | None, tuple[WhyNot, ...]]:
+        rank = person.rank_of(got) if got is not None else None
+        better = person.preferences if rank is None else person.preferences[: rank - 1]
+        return rank, tuple(self._why_not(person, got, t, i + 1) for i, t in enumerate(better))
 
     def _why_not(self, person: Participant, got: int | None, theme: int, rank: int) -> WhyNot:
         code, details = self._reason(person, got, theme, rank)

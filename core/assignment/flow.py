@@ -288,33 +288,38 @@ def _potentials(state: _State, net: _Network) -> list[int]:
 def _fix_optimal_face(state: _State, net: _Network) -> None:
     dist = _potentials(state, net)
     totals = [f + i for f, i in zip(state.fixed_units, net.inflow, strict=True)]
-    pos = 0
+    free = state.free
+    counts = np.fromiter((len(state.arcs[c]) for c in free), dtype=np.int64, count=len(free))
+    starts = np.cumsum(counts) - counts
+    codes = np.array(net.codes, dtype=np.int64)
+    costs = np.array(net.costs, dtype=np.int64)
+    potential = np.array(dist, dtype=np.int64)[codes & THEME_BITS]
+    # Per class, dc = min(0, min over its arcs with flow of dist[theme] - cost); then the
+    # reduced cost of every arc of the class.
+    slack = np.where(np.array(net.flows, dtype=np.int64) != 0, potential - costs, 0)
+    dc = np.minimum(np.minimum.reduceat(slack, starts), 0)
+    reduced = costs + np.repeat(dc, counts) - potential
+    negative = np.flatnonzero(reduced < 0)
+    zero = reduced == 0
+    first_negative = np.searchsorted(negative, starts).tolist()
+    zeros = np.add.reduceat(zero.astype(np.int64), starts).tolist()
+    negative_at = negative.tolist()
+    zero_at = zero.tolist()
     still_free: list[int] = []
-    for c in state.free:
-        arcs = state.arcs[c]
-        k = len(arcs)
-        dc = 0
-        for j in range(pos, pos + k):
-            if net.flows[j]:
-                dc = min(dc, dist[net.codes[j] & THEME_BITS] - net.costs[j])
-        keep: list[int] = []
-        forced = -1
-        for j in range(pos, pos + k):
-            code = net.codes[j]
-            reduced = net.costs[j] + dc - dist[code & THEME_BITS]
-            if reduced < 0:
-                forced = code
-                break
-            if reduced == 0:
-                keep.append(code)
-        pos += k
-        if forced >= 0:
-            state.fix(c, forced)
-        elif len(keep) == 1:
-            state.fix(c, keep[0])
-        else:
-            state.arcs[c] = tuple(keep)
+    for i, (c, start) in enumerate(zip(free, starts.tolist(), strict=True)):
+        k = len(state.arcs[c])
+        n = first_negative[i]
+        if n < len(negative_at) and negative_at[n] < start + k:  # saturated in every optimum
+            state.fix(c, net.codes[negative_at[n]])
+        elif zeros[i] == k:  # every arc can still carry flow: nothing to drop
             still_free.append(c)
+        else:
+            keep = [net.codes[j] for j in range(start, start + k) if zero_at[j]]
+            if len(keep) == 1:
+                state.fix(c, keep[0])
+            else:
+                state.arcs[c] = tuple(keep)
+                still_free.append(c)
     sink = len(dist) - 1
     for t in range(sink):
         if dist[t] != dist[sink]:

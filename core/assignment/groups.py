@@ -10,17 +10,20 @@ province fill what is left. It is a greedy rule, not an optimal packing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from operator import itemgetter
+from typing import NamedTuple
 
 from core.assignment.model import Group
 from core.assignment.sizes import SizeRule, balanced_sizes
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(NamedTuple):  # a tuple: one per placed participant, made by the hundred thousand
     participant: str
     province: str | None
     lottery: int
+
+
+_LOTTERY_ORDER = itemgetter(2, 0)  # (lottery, participant) of a Member
 
 
 def group_name(index: int) -> str:
@@ -42,7 +45,7 @@ def split_groups(theme: int, members: list[Member], rule: SizeRule) -> list[Grou
     placed: list[list[str]] = [[] for _ in sizes]
     by_province: dict[str, list[Member]] = {}
     loose: list[Member] = []
-    for m in sorted(members, key=lambda m: (m.lottery, m.participant)):
+    for m in sorted(members, key=_LOTTERY_ORDER):
         if m.province is None:
             loose.append(m)
         else:

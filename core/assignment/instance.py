@@ -117,13 +117,17 @@ def _scores(raw: object, pid: str) -> dict[int, int]:
 
 
 def _participant(raw: object, i: int) -> Participant:
-    data = _dict(raw, f"participants[{i}]")
+    # Messages are only formatted for what is wrong: this runs once per participant.
+    data = raw if type(raw) is dict else _dict(raw, f"participants[{i}]")
     if "id" not in data:
         raise InvalidInstance(f"participants[{i}]: missing field 'id'")
-    pid = _str(data["id"], f"participants[{i}].id")
+    pid = data["id"]
+    if type(pid) is not str:
+        pid = _str(pid, f"participants[{i}].id")
     if not data.keys() <= PARTICIPANT_KEYS or "preferences" not in data:
         _keys(data, PARTICIPANT_KEYS, {"id", "preferences"}, f"participant {pid!r}")
-    scores, pin, exclude, province = (data.get(k) for k in ("scores", "pin", "exclude", "province"))
+    get = data.get
+    scores, pin, exclude, province = get("scores"), get("pin"), get("exclude"), get("province")
     return Participant(
         id=pid,
         preferences=_ints(data["preferences"], pid, "preference"),
@@ -191,7 +195,8 @@ def canonical(instance: Instance) -> str:
         return text
 
     rows = ",".join(
-        f'{{"exclude":{ints(tuple(sorted(p.exclude)))},"id":{_ascii(p.id)},'
+        f'{{"exclude":{ints(tuple(sorted(p.exclude))) if p.exclude else "[]"},'
+        f'"id":{_ascii(p.id)},'
         f'"pin":{_null(p.pin)},"preferences":{ints(p.preferences)},'
         f'"province":{"null" if p.province is None else _ascii(p.province)},'
         f'"scores":{_scores_text(p.scores)}}}'
