@@ -137,6 +137,14 @@ def ingest_by_email(app: App) -> str:
 AXE = ROOT / "tests" / "web" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
 
+def need_axe() -> None:
+    """axe-core must be there in CI (the install script puts it there); elsewhere: skip."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail("axe-core is missing: scripts/install-test-services.sh installs it")
+        pytest.skip("axe-core is not installed (scripts/install-test-services.sh)")
+
+
 def axe_violations(page: Page, name: str) -> list[str]:
     """axe-core's serious and critical violations on the page (WCAG 2.1 A and AA rules); the
     page's context must bypass the CSP (the pages themselves load no script)."""

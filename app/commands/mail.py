@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from app.commands.help import CatalogGroup
-from app.commands.output import emit_json, emit_table, progress, say, word
+from app.commands.output import emit_json, emit_table, list_format, progress, say, word
 from app.commands.state import CliState, pass_state
 
 if TYPE_CHECKING:
@@ -133,13 +133,7 @@ def _failed_record(record: InboundRecord) -> dict[str, Any]:
 
 
 @mail_group.command("failed")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@list_format
 @pass_state
 def failed_command(state: CliState, fmt: str) -> None:
     """List the messages whose failure is recorded (what `mail retry` processes again)."""

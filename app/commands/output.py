@@ -76,6 +76,16 @@ def progress(items: Sequence[T], description: str, quiet: bool = False) -> Itera
     return track(items, description=description, console=Console(stderr=True))
 
 
+# `--format table|csv|json` of the list commands (its help: cli.help.<command>.fmt).
+list_format = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+
+
 def emit_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=_default)
     sys.stdout.write("\n")

@@ -9,7 +9,7 @@ import click
 
 from app.commands.approval import approve_command, refuse_command
 from app.commands.help import CatalogGroup
-from app.commands.output import emit_json, emit_table, language, say, word
+from app.commands.output import emit_json, emit_table, language, list_format, say, word
 from app.commands.staff_entry import submit_command, withdraw_command
 from app.commands.state import CliState, pass_state
 from app.views import contact_record, registration_record
@@ -31,13 +31,7 @@ registrations_group.add_command(refuse_command)
 
 @registrations_group.command("list")
 @click.option("--status", type=click.Choice(STATUSES), help="Only this status.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@list_format
 @pass_state
 def list_command(state: CliState, status: str | None, fmt: str) -> None:
     """List registrations, newest last."""

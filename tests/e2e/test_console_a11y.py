@@ -3,19 +3,14 @@ violation on any page, and the work can be done with the keyboard only."""
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.bootstrap import App
 from core.staff import Role
-from tests.console_browser import (  # noqa: F401  (fixtures)
-    AXE,
+from tests.console_browser import (
     axe_violations,
-    browser_fixture,
     ingest_by_email,
-    served_fixture,
+    need_axe,
     sign_in,
 )
 from tests.console_helpers import EMAILS, PASSWORD, add_staff
@@ -28,10 +23,7 @@ def _axe(page: Page, name: str) -> list[str]:
 def test_no_page_has_a_serious_accessibility_violation(
     served: tuple[str, App], browser: Browser
 ) -> None:
-    if not AXE.exists():
-        if os.environ.get("CI"):
-            pytest.fail("axe-core is missing: scripts/install-test-services.sh installs it")
-        pytest.skip("axe-core is not installed (scripts/install-test-services.sh)")
+    need_axe()
     base, app = served
     add_staff(app)
     reference = ingest_by_email(app)

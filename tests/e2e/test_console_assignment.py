@@ -6,7 +6,6 @@ serious or critical violation on the new pages. Screenshots go to var/test-artif
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -14,11 +13,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.bootstrap import App
 from core.staff import Role
-from tests.console_browser import (  # noqa: F401  (fixtures)
-    AXE,
+from tests.console_browser import (
     axe_violations,
-    browser_fixture,
-    served_fixture,
+    need_axe,
     shot,
     sign_in,
 )
@@ -26,13 +23,6 @@ from tests.console_helpers import EMAILS, add_assignable, add_staff
 from tests.oidc_standin import OidcStandin
 
 SECRET = "browser-test-client-secret"
-
-
-def _need_axe() -> None:
-    if not AXE.exists():
-        if os.environ.get("CI"):
-            pytest.fail("axe-core is missing: scripts/install-test-services.sh installs it")
-        pytest.skip("axe-core is not installed (scripts/install-test-services.sh)")
 
 
 def _sign_out(page: Page) -> None:
@@ -49,7 +39,7 @@ def test_dry_runs_compared_then_published_by_an_admin(
     served: tuple[str, App], browser: Browser
 ) -> None:
     base, app = served
-    _need_axe()
+    need_axe()
     add_staff(app)
     add_assignable(app)
     # the pages forbid every script; the test's browser lets axe through (as test_console_a11y)
@@ -148,7 +138,7 @@ def test_single_sign_on_in_the_browser(
     browser: Browser,
 ) -> None:
     base, app = served
-    _need_axe()
+    need_axe()
     add_staff(app)
     idp.register("leertraject-console", SECRET, f"{base}/login/oidc/callback")
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})

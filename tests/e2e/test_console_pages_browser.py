@@ -7,10 +7,8 @@ var/test-artifacts/console/ (tests/console_browser.py)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, expect
 
 from app.bootstrap import App
@@ -20,14 +18,12 @@ from core.staff import Role
 from core.usecases.approval import request_approval
 from core.usecases.inbound import Identity
 from mail.pipeline import IntakeSettings, MailIntake
-from tests.console_browser import (  # noqa: F401  (fixtures)
-    AXE,
+from tests.console_browser import (
     CORPUS,
     INTAKE,
     axe_violations,
-    browser_fixture,
     ingest_by_email,
-    served_fixture,
+    need_axe,
     shot,
     sign_in,
 )
@@ -139,10 +135,7 @@ def test_upload_invitations_see_the_e_mail_arrive_and_approve_a_waiting_version(
 def test_the_new_pages_have_no_serious_accessibility_violation(
     served: tuple[str, App], browser: Browser
 ) -> None:
-    if not AXE.exists():
-        if os.environ.get("CI"):
-            pytest.fail("axe-core is missing: scripts/install-test-services.sh installs it")
-        pytest.skip("axe-core is not installed (scripts/install-test-services.sh)")
+    need_axe()
     base, app = served
     add_staff(app)
     reference = ingest_by_email(app)
