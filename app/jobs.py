@@ -24,12 +24,14 @@ from app.report import attachments, write_report
 from core.model import Actor, ActorKind, AssignmentRun, Channel
 from core.notify import tell_address
 from core.ports import UnitOfWork
-from core.usecases.assign import DryRun, build_instance, compute, publish, record
+from core.usecases.assign import build_instance, compute, publish, record
 from core.usecases.manage import erase
 from core.usecases.reminders import ReminderPolicy, plan, sweep
 
 T = TypeVar("T")
 P = TypeVar("P")
+Demand = dict[int, int]  # theme -> registrations that want it
+Prepared = tuple[AssignmentRun, Demand, list[dict[str, str]]]  # run, demand, report files
 log = logging.getLogger("leertraject.jobs")
 SYSTEM = Actor(ActorKind.SYSTEM, Channel.CLI, name="scheduler")
 PURGE_LEASE = timedelta(minutes=15)
@@ -101,32 +103,44 @@ def deadline_job(app: App, worker: str) -> int | None:
         return None
     now = app.env.clock.now()
     chosen = assign_options(app)
+    settings = app.settings.assignment
 
-    def solve() -> DryRun:  # the solver runs outside any transaction (up to its time limit)
+    def publishes(run: AssignmentRun) -> bool:
+        return settings.auto_publish and run.status != "infeasible"
+
+    def tells_staff(run: AssignmentRun) -> bool:
+        return not publishes(run) and bool(settings.staff_email)
+
+    def solve() -> Prepared:
+        """Outside the job's transaction: the solve (up to its time limit), the run recorded in
+        a short transaction of its own (it gets its number), and the report for staff rendered
+        (PDF and XLSX take seconds to minutes): none of it holds the database's write lock."""
         with app.uow() as uow:
             instance = build_instance(uow, app.env, chosen)
-        return compute(app.env, instance, SYSTEM)
+            demand = theme_demand(uow, app)
+        run = compute(app.env, instance, SYSTEM).run
+        app.transaction(lambda uow: record(uow, run, SYSTEM))
+        files = attachments(app.env, run, demand) if tells_staff(run) else []
+        return run, demand, files
 
-    def work(uow: UnitOfWork, computed: DryRun) -> tuple[tuple[AssignmentRun, dict[int, int]], str]:
-        run = computed.run
+    def work(uow: UnitOfWork, prepared: Prepared) -> tuple[tuple[AssignmentRun, Demand], str]:
+        run, demand, files = prepared
+        assert run.id is not None
         if current_hash(uow, app) != run.input_hash:
             raise InputsChanged("registrations or decisions changed during the solve")
-        record(uow, run, SYSTEM)
-        assert run.id is not None
-        demand = theme_demand(uow, app)
-        if app.settings.assignment.auto_publish and run.status != "infeasible":
+        if publishes(run):
             publish(uow, app.env, run, SYSTEM, chosen)
-        elif app.settings.assignment.staff_email:
+        elif tells_staff(run):
             params = {
                 "run": run.id,
                 "status": run.status,
                 "assigned": run.result.placed,
                 "participants": run.result.participants,
                 "profile": list(run.result.solution.profile),
-                "attachments": attachments(app.env, run, demand),
+                "attachments": files,
                 "input_hash": run.input_hash,
             }
-            staff = app.settings.assignment.staff_email
+            staff = settings.staff_email
             tell_address(uow, staff, "nl", "assignment.report", params, f"run{run.id}", now)
         return (run, demand), f"run {run.id}: {run.status}"
 

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -49,17 +50,22 @@ def recorded(db_url: str) -> int:
 
 
 def kill_when(process: subprocess.Popen[bytes], db_url: str, threshold: int) -> bool:
-    """SIGKILL the process once `threshold` outcomes are recorded; False if it ended first.
+    """SIGKILL the process once `threshold` outcomes are recorded; False if it ended first."""
+    return kill_if(process, lambda: recorded(db_url) >= threshold, f"{threshold} outcomes")
 
-    Polls the database (a condition, not a pause for time); bounded by two minutes."""
-    deadline = time.monotonic() + 120
+
+def kill_if(process: subprocess.Popen[bytes], condition: Callable[[], bool], what: str) -> bool:
+    """SIGKILL the process once `condition` holds; False if it ended first.
+
+    Polls (a condition, not a pause for time); bounded by five minutes."""
+    deadline = time.monotonic() + 300
     while process.poll() is None:
-        if recorded(db_url) >= threshold:
+        if condition():
             os.kill(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
             return True
         if time.monotonic() > deadline:
             process.kill()
-            raise TimeoutError(f"no progress to {threshold} outcomes")
+            raise TimeoutError(f"no progress to {what}")
         time.sleep(0.05)
     return False
