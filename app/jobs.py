@@ -116,12 +116,31 @@ def deadline_job(app: App, worker: str) -> int | None:
         a short transaction of its own (it gets its number), and the report for staff rendered
         (PDF and XLSX take seconds to minutes): none of it holds the database's write lock."""
         with app.uow() as uow:
-            instance = build_instance(uow, app.env, chosen)
             demand = theme_demand(uow, app)
-        run = compute(app.env, instance, SYSTEM).run
-        app.transaction(lambda uow: record(uow, run, SYSTEM))
+            earlier = unfinished_run(uow)
+            instance = None if earlier else build_instance(uow, app.env, chosen)
+        if earlier is not None:
+            run = earlier
+        else:
+            assert instance is not None
+            run = compute(app.env, instance, SYSTEM).run
+            app.transaction(lambda uow: record(uow, run, SYSTEM))
         files = attachments(app.env, run, demand) if tells_staff(run) else []
         return run, demand, files
+
+    def unfinished_run(uow: UnitOfWork) -> AssignmentRun | None:
+        """The run an earlier try of this job recorded but did not finish (killed while it
+        rendered the report): taken as it is, so the assignment is computed once."""
+        latest = uow.assignments.latest_run()
+        if (
+            latest is None
+            or latest.created_by != SYSTEM.label()
+            or latest.published_at is not None
+            or latest.created_at < app.env.campaign.deadline
+            or latest.input_hash != current_hash(uow, app)
+        ):
+            return None
+        return latest
 
     def work(uow: UnitOfWork, prepared: Prepared) -> tuple[tuple[AssignmentRun, Demand], str]:
         run, demand, files = prepared

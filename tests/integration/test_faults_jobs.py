@@ -74,8 +74,8 @@ def test_a_worker_killed_during_the_deadline_job_is_taken_over_once(
     assert (done.claimed_by, done.attempts, done.failures) == ("restarted", 2, 0)
     assert done.finished_at is not None and done.result == f"run {run_id}: optimal"
     with app.uow() as uow:
-        latest = uow.assignments.latest_run()
-    assert latest is not None and latest.id == run_id
+        runs = uow.assignments.recent_runs(10)
+    assert [r.id for r in runs] == [run_id], "computed once: the killed try's run is taken over"
     assert staff_reports(app) == [app.settings.assignment.staff_email], "staff told once"
     app.close()
 
@@ -100,13 +100,16 @@ def test_a_failing_job_is_counted_shown_and_tried_again(
         assert failing.last_error is not None and "Error" in failing.last_error
     assert staff_reports(app) == []
     with app.uow() as uow:
-        assert uow.assignments.latest_run() is None, "the failed work was rolled back"
+        [kept] = uow.assignments.recent_runs(10)
+    assert kept.published_at is None, "the run is recorded once, before its report, unpublished"
 
     monkeypatch.setattr(app_jobs, "attachments", attach)
-    assert deadline_job(app, "w1") is not None
+    assert deadline_job(app, "w1") == kept.id, "the recorded run is taken, not computed again"
     [done] = jobs(app)
     assert done.finished_at is not None and done.failures == 2 and done.attempts == 3
     assert len(staff_reports(app)) == 1
+    with app.uow() as uow:
+        assert len(uow.assignments.recent_runs(10)) == 1
     app.close()
 
 
