@@ -7,10 +7,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.bootstrap import App
 from core.staff import Role
-from tests.console_browser import (
+from tests.console_browser import (  # noqa: F401  (fixtures)
     axe_violations,
+    browser_fixture,
     ingest_by_email,
     need_axe,
+    served_fixture,
     sign_in,
 )
 from tests.console_helpers import EMAILS, PASSWORD, add_staff

@@ -13,9 +13,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.bootstrap import App
 from core.staff import Role
-from tests.console_browser import (
+from tests.console_browser import (  # noqa: F401  (fixtures)
     axe_violations,
+    browser_fixture,
     need_axe,
+    served_fixture,
     shot,
     sign_in,
 )

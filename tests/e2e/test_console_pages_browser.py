@@ -18,12 +18,14 @@ from core.staff import Role
 from core.usecases.approval import request_approval
 from core.usecases.inbound import Identity
 from mail.pipeline import IntakeSettings, MailIntake
-from tests.console_browser import (
+from tests.console_browser import (  # noqa: F401  (fixtures)
     CORPUS,
     INTAKE,
     axe_violations,
+    browser_fixture,
     ingest_by_email,
     need_axe,
+    served_fixture,
     shot,
     sign_in,
 )
