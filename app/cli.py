@@ -84,7 +84,19 @@ def cli(ctx: click.Context, config_file: str | None, lang: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
+def _lang_in(args: list[str]) -> str | None:
+    """--lang as typed, for what Click says before it has read it (an unknown option)."""
+    for i, arg in enumerate(args):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(args):
+            value = args[i + 1]
+        if value in ("nl", "en"):
+            return value
+    return None
+
+
 def main() -> None:
+    set_language(_lang_in(sys.argv[1:]))
     try:
         code = cli.main(prog_name="leertraject", standalone_mode=False)
     except click.ClickException as problem:

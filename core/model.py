@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from core.assignment.model import RunResult
+from core.assignment.model import Status as RunStatus
 
 
 class Status(StrEnum):
@@ -255,7 +256,7 @@ class AssignmentRun:
 
     created_at: datetime
     created_by: str
-    status: str
+    status: RunStatus  # optimal, feasible or infeasible
     seed: int
     input_hash: str
     result: RunResult

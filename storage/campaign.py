@@ -331,13 +331,14 @@ class SqlAssignments:
 
 
 def _run(row: AssignmentRunRow) -> AssignmentRun:
+    result = result_from_dict(row.result)
     return AssignmentRun(
         row.created_at,
         row.created_by,
-        row.status,
+        result.solution.status,  # the typed status the row's `status` column repeats
         row.seed,
         row.input_hash,
-        result_from_dict(row.result),
+        result,
         row.published_at,
         row.id,
     )

@@ -33,6 +33,9 @@ _chosen: dict[str, str] = {}
 def set_language(language: str | None) -> None:
     """Called once by the `leertraject` group with its --lang (or $LEERTRAJECT_LANG)."""
     _chosen["language"] = normalise_language(language or os.environ.get(LANGUAGE_ENV))
+    from app import click_texts  # Click's own messages (usage errors) in the same language
+
+    click_texts.use(_chosen["language"])
 
 
 def language() -> str:

@@ -100,3 +100,26 @@ def test_the_help_imports_none_of_the_heavy_libraries(tmp_path: Path) -> None:
     loaded = {name.split(".")[0] for name in done.stderr.split()}
     assert "click" in loaded and "app" in loaded  # it did run
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+@pytest.mark.parametrize(
+    ("args", "dutch"),
+    [
+        (("--nope",), "Fout: Onbekende optie '--nope'."),
+        (("registrations", "lijst"), "Fout: Onbekende opdracht 'lijst'. Bedoelt u 'list'?"),
+        (("registrations", "list", "--status", "x"), "Fout: Ongeldige waarde voor '--status'"),
+        (("solve",), "Fout: Ontbrekend argument"),
+    ],
+    ids=["option", "command", "value", "argument"],
+)
+def test_a_usage_error_is_one_language_from_top_to_bottom(
+    tmp_path: Path, args: tuple[str, ...], dutch: str
+) -> None:
+    """Click's own lines ("Usage:", "Try ... for help.", "Error: ...") follow --lang too."""
+    url = f"sqlite:///{tmp_path / 'leertraject.db'}"
+    done = run_cli(url, tmp_path, *args, expect=2)
+    assert dutch in done.stderr and "Probeer 'leertraject" in done.stderr, done.stderr
+    assert not re.search(r"\b(Usage|Try|Error|No such|Invalid|Missing)\b", done.stderr)
+    english = run_cli(url, tmp_path, "--lang", "en", *args, expect=2).stderr
+    assert "Error: " in english and "Try 'leertraject" in english, english
+    assert not re.search(r"\b(Gebruik|Probeer|Fout|Onbekende|Ongeldige|Ontbrekend)\b", english)
