@@ -18,10 +18,6 @@ from tests.console_browser import (  # noqa: F401  (fixtures)
 from tests.console_helpers import EMAILS, PASSWORD, add_staff
 
 
-def _axe(page: Page, name: str) -> list[str]:
-    return axe_violations(page, name)
-
-
 def test_no_page_has_a_serious_accessibility_violation(
     served: tuple[str, App], browser: Browser
 ) -> None:
@@ -34,7 +30,7 @@ def test_no_page_has_a_serious_accessibility_violation(
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{base}/login")
-    violations = _axe(page, "login")
+    violations = axe_violations(page, "login")
     sign_in(page, base, EMAILS[Role.ADMIN])
     for name, path in (
         ("dashboard", "/"),
@@ -44,20 +40,20 @@ def test_no_page_has_a_serious_accessibility_violation(
         ("not found", "/registrations/LT-NIETS"),
     ):
         page.goto(f"{base}{path}")
-        violations += _axe(page, name)
+        violations += axe_violations(page, name)
     page.goto(f"{base}/staff")
     page.get_by_label("E-mailadres").fill("els@vlaio.be")
     page.get_by_label("Naam").fill("Els Vermeulen")
     page.get_by_role("button", name="Toevoegen en link maken").click()
-    violations += _axe(page, "staff with link")
+    violations += axe_violations(page, "staff with link")
     link = page.locator("code.link-out").inner_text()
     page.get_by_role("link", name="English").click()
-    violations += _axe(page, "staff in English")
+    violations += axe_violations(page, "staff in English")
     context.close()
     newcomer = browser.new_context(bypass_csp=True)
     welcome = newcomer.new_page()
     welcome.goto(link)
-    violations += _axe(welcome, "welcome")
+    violations += axe_violations(welcome, "welcome")
     newcomer.close()
     assert violations == []
 
